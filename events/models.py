@@ -1,0 +1,83 @@
+"""Events and the invitations that open private events to an address."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from soonish.models import TimeStamped
+from soonish.timezones import validate_time_zone
+
+
+class Event(TimeStamped):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        CANCELLED = "cancelled"
+        FINISHED = "finished"
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    location = models.CharField(max_length=300, blank=True)
+    is_public = models.BooleanField(default=True)
+    # Lower-cased slugs; stored as a JSON list so SQLite and PostgreSQL share one schema.
+    tags = models.JSONField(default=list, blank=True)
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_events"
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+    )
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every change subscribers are told about."
+    )
+    workflow_id = models.CharField(max_length=100, blank=True, editable=False)
+    recurrence = models.CharField(
+        max_length=500, blank=True, help_text="Optional RFC 5545 RRULE for a recurring series."
+    )
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="events_event_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="events_event_revision_pos"),
+        ]
+        indexes = [models.Index(fields=["is_public", "status", "start"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Invitation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "event", Lower("email"), name="events_invitation_event_email_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.event}"

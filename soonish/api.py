@@ -1,0 +1,37 @@
+"""API conventions shared by every app: pagination, errors, the 503 for a down dependency."""
+
+import logging
+
+from django.db import DatabaseError
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Pagination(LimitOffsetPagination):
+    default_limit = 20
+    max_limit = 100
+
+
+class ServiceUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A service Soonish depends on is unavailable; try again shortly."
+    default_code = "service_unavailable"
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, DatabaseError):
+        logger.error("database error: %s", type(exc).__name__)
+        return Response(
+            {"detail": "The database is unavailable; try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    return None

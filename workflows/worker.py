@@ -1,0 +1,45 @@
+"""The Temporal worker: every workflow and activity of this package on the task queue."""
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from django.conf import settings
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from .activities import ACTIVITIES
+from .connection import connect
+from .schedules import ensure_schedules
+from .workflows import WORKFLOWS
+
+logger = logging.getLogger(__name__)
+
+
+def build_worker(client: Client, task_queue: str | None = None) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue or settings.TEMPORAL_TASK_QUEUE,
+        workflows=WORKFLOWS,
+        activities=ACTIVITIES,
+        max_concurrent_activities=settings.TEMPORAL_MAX_CONCURRENT_ACTIVITIES,
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def serve() -> None:
+    """Connect, run until SIGTERM or SIGINT, then finish in-flight tasks and return."""
+    client = await connect()
+    await ensure_schedules(client)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    worker = build_worker(client)
+    logger.info(
+        "worker polling task queue %s on %s", settings.TEMPORAL_TASK_QUEUE, settings.TEMPORAL_ADDRESS
+    )
+    async with worker:
+        await stop.wait()
+        logger.info("stopping: finishing in-flight tasks")
