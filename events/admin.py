@@ -19,7 +19,16 @@ class InvitationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["name", "start", "time_zone", "status", "is_public", "organizer", "subscriber_count", "revision"]
+    list_display = [
+        "name",
+        "start",
+        "time_zone",
+        "status",
+        "is_public",
+        "organizer",
+        "subscriber_count",
+        "revision",
+    ]
     list_filter = ["status", "is_public", "time_zone"]
     search_fields = ["name", "description", "location", "organizer__email"]
     date_hierarchy = "start"
@@ -28,8 +37,11 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [InvitationInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organizer").annotate(
-            n_subscribers=Count("subscriptions", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("organizer")
+            .annotate(n_subscribers=Count("subscriptions", distinct=True))
         )
 
     @admin.display(description="subscribers", ordering="n_subscribers")
@@ -43,7 +55,15 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["accepted_at", "expires_at"]
     search_fields = ["email", "event__name"]
     list_select_related = ["event"]
-    readonly_fields = ["event", "email", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by"]
+    readonly_fields = [
+        "event",
+        "email",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
     exclude = ["token_hash"]
 
     def has_add_permission(self, request):

@@ -38,7 +38,17 @@ class IntegrationAdmin(admin.ModelAdmin):
     search_fields = ["name", "tag", "user__email"]
     raw_id_fields = ["user"]
     readonly_fields = ["masked_url", "created_at", "updated_at"]
-    fields = ["user", "name", "kind", "tag", "is_active", "new_apprise_url", "masked_url", "created_at", "updated_at"]
+    fields = [
+        "user",
+        "name",
+        "kind",
+        "tag",
+        "is_active",
+        "new_apprise_url",
+        "masked_url",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_queryset(self, request):
         # Lists never need the secret, so they never decrypt it.

@@ -7,7 +7,16 @@ from .models import Delivery
 class DeliveryAdmin(admin.ModelAdmin):
     """The ledger is a record: staff read it, nobody edits it by hand."""
 
-    list_display = ["created_at", "kind", "status", "event", "recipient", "destination", "attempts", "sent_at"]
+    list_display = [
+        "created_at",
+        "kind",
+        "status",
+        "event",
+        "recipient",
+        "destination",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["kind", "status", "created_at"]
     search_fields = ["recipient__email", "event__name", "destination", "idempotency_key"]
     list_select_related = ["event", "recipient"]

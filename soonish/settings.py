@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"DependencyStatusEnum": ["ok", "down"]},
 }
 
 # Production hardening; each can be relaxed from the environment behind a TLS-terminating proxy.

@@ -20,7 +20,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
     inlines = [ReminderOffsetInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "event").prefetch_related("reminders")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "event")
+            .prefetch_related("reminders")
+        )
 
     @admin.display(description="reminders (s before)")
     def reminder_times(self, obj):

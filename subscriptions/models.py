@@ -11,7 +11,9 @@ MAX_REMINDER_OFFSETS = 10
 
 
 class Subscription(TimeStamped):
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="subscriptions")
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="subscriptions"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
     )
@@ -27,7 +29,9 @@ class Subscription(TimeStamped):
     class Meta:
         ordering = ["-created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="subscriptions_event_user_unique"),
+            models.UniqueConstraint(
+                fields=["event", "user"], name="subscriptions_event_user_unique"
+            ),
         ]
 
     def __str__(self):

@@ -27,9 +27,7 @@ def _event_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None or _loop.is_closed():
             _loop = asyncio.new_event_loop()
-            threading.Thread(
-                target=_loop.run_forever, name="temporal-client", daemon=True
-            ).start()
+            threading.Thread(target=_loop.run_forever, name="temporal-client", daemon=True).start()
         return _loop
 
 
@@ -64,3 +62,9 @@ def check_health(timeout: float = 2.0) -> bool:
         return bool(call(ping, timeout=timeout + 3))
     except Exception:
         return False
+
+
+def reset() -> None:
+    """Forget the connected client, e.g. after TEMPORAL_ADDRESS changed."""
+    global _client
+    _client = None

@@ -38,7 +38,9 @@ async def serve() -> None:
         loop.add_signal_handler(sig, stop.set)
     worker = build_worker(client)
     logger.info(
-        "worker polling task queue %s on %s", settings.TEMPORAL_TASK_QUEUE, settings.TEMPORAL_ADDRESS
+        "worker polling task queue %s on %s",
+        settings.TEMPORAL_TASK_QUEUE,
+        settings.TEMPORAL_ADDRESS,
     )
     async with worker:
         await stop.wait()

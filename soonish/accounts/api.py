@@ -63,7 +63,11 @@ class LoginView(PublicView):
         login(request, user)
         refresh = RefreshToken.for_user(user)
         return Response(
-            {"access": str(refresh.access_token), "refresh": str(refresh), "user": UserSerializer(user).data}
+            {
+                "access": str(refresh.access_token),
+                "refresh": str(refresh),
+                "user": UserSerializer(user).data,
+            }
         )
 
 
@@ -86,7 +90,9 @@ class LogoutView(APIView):
             except TokenError as exc:
                 raise ValidationError({"refresh": [str(exc)]}) from None
             if str(token.get("user_id")) != str(request.user.pk):
-                raise ValidationError({"refresh": ["This refresh token belongs to another account."]})
+                raise ValidationError(
+                    {"refresh": ["This refresh token belongs to another account."]}
+                )
             token.blacklist()
         logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -109,7 +115,9 @@ class VerifyEmailView(PublicView):
         return self._verify(data.validated_data["token"])
 
     @extend_schema(
-        parameters=[TokenSerializer], responses={200: UserSerializer}, operation_id="auth_verify_get"
+        parameters=[TokenSerializer],
+        responses={200: UserSerializer},
+        operation_id="auth_verify_get",
     )
     def get(self, request):
         return self._verify(request.query_params.get("token", ""))

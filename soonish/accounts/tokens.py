@@ -35,7 +35,9 @@ def user_from_verification_token(token: str) -> User:
 
 def make_password_reset_token(user: User) -> str:
     # Django's generator hashes the password and last login: the token dies once used.
-    return f"{urlsafe_base64_encode(force_bytes(user.pk))}.{default_token_generator.make_token(user)}"
+    return (
+        f"{urlsafe_base64_encode(force_bytes(user.pk))}.{default_token_generator.make_token(user)}"
+    )
 
 
 def user_from_password_reset_token(token: str) -> User:

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('password', models.CharField(max_length=128, verbose_name='password')),
                 ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
                 ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
+                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
                 ('name', models.CharField(blank=True, max_length=150)),
                 ('is_verified', models.BooleanField(default=False, help_text='The owner proved they read mail sent to this address.')),
                 ('time_zone', models.CharField(default='UTC', max_length=64, validators=[soonish.timezones.validate_time_zone])),
