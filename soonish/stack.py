@@ -146,7 +146,11 @@ def main() -> int:
             f"    admin        {site}/admin/\n"
             f"    API docs     {site}/api/docs/\n"
             f"    health       {site}/api/health\n"
-            + (f"    Temporal UI  {ui}\n" if ui else f"    Temporal     {env['TEMPORAL_ADDRESS']}\n")
+            + (
+                f"    Temporal UI  {ui}\n"
+                if ui
+                else f"    Temporal     {env['TEMPORAL_ADDRESS']}\n"
+            )
             + "\n  Create a staff account (in another terminal):\n"
             "    .venv/bin/python manage.py createsuperuser\n"
             "\n  Press Ctrl-C to stop everything.\n",

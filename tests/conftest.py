@@ -18,6 +18,12 @@ from .factories import PASSWORD, UserFactory
 def _fast_and_isolated(settings):
     # Real hashing costs ~0.3 s per password; the hasher is not what these tests test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic in tests: the manifest storage would have nothing to look up.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
     cache.clear()  # throttle counters live in the cache
     yield
     cache.clear()
