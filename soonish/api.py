@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import LimitOffsetPagination
@@ -27,6 +27,12 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
+    if isinstance(exc, IntegrityError):
+        # A concurrent request won a uniqueness race: the same answer the check would give.
+        return Response(
+            {"detail": "This conflicts with data that already exists."},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DatabaseError):
         logger.error("database error: %s", type(exc).__name__)
         return Response(

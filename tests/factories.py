@@ -37,6 +37,13 @@ class EmailOnlyUserFactory(UserFactory):
     is_verified = False
     password = factory.PostGenerationMethodCall("set_unusable_password")
 
+    # Redeclared so it runs after this class's `password` (post-generation order is
+    # declaration order, and overriding `password` moved it last).
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
 
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -8,6 +8,7 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
@@ -20,6 +21,8 @@ from .serializers import (
     LoginSerializer,
     LogoutSerializer,
     PasswordResetConfirmSerializer,
+    RefreshSerializer,
+    RefreshTokenSerializer,
     RegisterSerializer,
     TokenPairSerializer,
     TokenSerializer,
@@ -32,12 +35,15 @@ def _as_drf(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
+# Anyone may call these; without session authentication there is no CSRF check either.
 class PublicView(APIView):
-    """Anyone may call; no session means no CSRF check on these JSON endpoints."""
-
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_scope = "auth"
+
+    def get_authenticate_header(self, request):
+        # Without authenticators DRF turns a 401 (failed login) into a 403; keep the 401.
+        return JWTAuthentication().authenticate_header(request)
 
 
 class RegisterView(PublicView):
@@ -49,7 +55,10 @@ class RegisterView(PublicView):
             user = services.user_register(**data.validated_data)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from None
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        body = UserSerializer(user).data
+        # A claim must not show the claimer what the existing account holds.
+        body.update(name=data.validated_data["name"], is_verified=False)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LoginView(PublicView):
@@ -71,8 +80,9 @@ class LoginView(PublicView):
         )
 
 
-@extend_schema(request=TokenSerializer, responses={200: TokenPairSerializer})
+@extend_schema(request=RefreshTokenSerializer, responses={200: TokenPairSerializer})
 class RefreshView(TokenRefreshView):
+    serializer_class = RefreshSerializer
     throttle_scope = "auth"
 
 
@@ -84,17 +94,18 @@ class LogoutView(APIView):
         data = LogoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         raw = data.validated_data.get("refresh")
+        user_id = request.user.pk
+        logout(request)  # the session ends whatever becomes of the token below
         if raw:
             try:
                 token = RefreshToken(raw)
             except TokenError as exc:
                 raise ValidationError({"refresh": [str(exc)]}) from None
-            if str(token.get("user_id")) != str(request.user.pk):
+            if str(token.get("user_id")) != str(user_id):
                 raise ValidationError(
                     {"refresh": ["This refresh token belongs to another account."]}
                 )
             token.blacklist()
-        logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -170,4 +181,7 @@ class MeView(generics.RetrieveUpdateAPIView):
         return self.request.user
 
     def perform_update(self, serializer):
-        services.user_update(user=self.request.user, **serializer.validated_data)
+        try:
+            services.user_update(user=self.request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from None

@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from soonish.timezones import validate_time_zone
 
@@ -42,6 +44,18 @@ class LoginResponseSerializer(TokenPairSerializer):
 
 class RefreshTokenSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, answering 401 (not 500) when the token's account was deleted."""
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from notifications.mail import send_email
 
@@ -111,6 +112,15 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     user.is_verified = True
     user.pending_password = ""
     user.save(update_fields=["password", "is_verified", "pending_password"])
+    # Changing the password ends the sessions (their hash changes); end the JWT logins too.
+    BlacklistedToken.objects.bulk_create(
+        [
+            BlacklistedToken(token=outstanding)
+            for outstanding in OutstandingToken.objects.filter(
+                user=user, blacklistedtoken__isnull=True
+            )
+        ]
+    )
     return user
 
 

@@ -1,5 +1,7 @@
 """Email verification and password reset tokens; both stateless and signed with SECRET_KEY."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -15,8 +17,15 @@ class BadToken(Exception):
     """The token is malformed, tampered with or expired; the message says which, for people."""
 
 
+def _fingerprint(pending_password: str) -> str:
+    return hashlib.sha256(pending_password.encode()).hexdigest()[:16] if pending_password else ""
+
+
 def make_verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT, compress=True)
+    # A claim's link carries a fingerprint of its pending password, so an older link can
+    # not activate the password of a later claim.
+    data = {"u": user.pk, "e": user.email, "p": _fingerprint(user.pending_password)}
+    return signing.dumps(data, salt=_VERIFY_SALT, compress=True)
 
 
 def user_from_verification_token(token: str) -> User:
@@ -30,6 +39,8 @@ def user_from_verification_token(token: str) -> User:
     user = User.objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
     if user is None:
         raise BadToken("This verification link is not valid.")
+    if user.pending_password and data.get("p") != _fingerprint(user.pending_password):
+        raise BadToken("This link was replaced by a newer one; use the most recent email.")
     return user
 
 
