@@ -164,6 +164,12 @@ TEMPORAL_TLS_SERVER_CA = env.str("TEMPORAL_TLS_SERVER_CA", default="")
 TEMPORAL_CONNECT_TIMEOUT = env.float("TEMPORAL_CONNECT_TIMEOUT", default=3.0)
 TEMPORAL_MAX_CONCURRENT_ACTIVITIES = env.int("TEMPORAL_MAX_CONCURRENT_ACTIVITIES", default=50)
 
+# Network guard: hosts of Apprise URLs that resolve into these CIDRs are allowed even though
+# they are private/loopback (a LAN Gotify, a test sink). Everything non-public is refused otherwise.
+SOONISH_ALLOWED_PRIVATE_NETWORKS = env.list("SOONISH_ALLOWED_PRIVATE_NETWORKS", default=[])
+# Seconds Apprise waits on a channel before giving up (Temporal retries later).
+SOONISH_SEND_TIMEOUT = env.float("SOONISH_SEND_TIMEOUT", default=10.0)
+
 # Accounts
 VERIFICATION_TOKEN_MAX_AGE = 3 * 24 * 3600
 PASSWORD_RESET_TIMEOUT = 24 * 3600
@@ -183,6 +189,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
         "auth_email": env.str("THROTTLE_AUTH_EMAIL", default="5/min"),
+        "test_send": env.str("THROTTLE_TEST_SEND", default="10/min"),
+        "subscribe": env.str("THROTTLE_SUBSCRIBE", default="30/min"),
     },
 }
 
