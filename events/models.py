@@ -81,3 +81,33 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.event}"
+
+
+class EventChange(models.Model):
+    """What subscribers are told about, one row per revision: the outbox of broadcasts.
+
+    Written in the same transaction as the change itself; the event's workflow reads the
+    rows after the last revision it handled, so a lost signal delays a notice, never loses it.
+    """
+
+    class Kind(models.TextChoices):
+        UPDATE = "update"
+        CANCEL = "cancel"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="changes")
+    revision = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # [{"field", "old", "new"}], values as JSON (datetimes ISO 8601 in UTC).
+    changes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "revision"], name="events_change_revision_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} r{self.revision} {self.kind}"

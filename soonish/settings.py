@@ -101,6 +101,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'soonish.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run activities in other threads: a file, not the shared-cache memory database
+    # whose table locks fail under concurrency.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(DATA_DIR / "test.sqlite3"))
     # The web server and the worker write concurrently: WAL plus IMMEDIATE transactions
     # make SQLite wait for the lock instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -169,6 +172,8 @@ TEMPORAL_MAX_CONCURRENT_ACTIVITIES = env.int("TEMPORAL_MAX_CONCURRENT_ACTIVITIES
 SOONISH_ALLOWED_PRIVATE_NETWORKS = env.list("SOONISH_ALLOWED_PRIVATE_NETWORKS", default=[])
 # Seconds Apprise waits on a channel before giving up (Temporal retries later).
 SOONISH_SEND_TIMEOUT = env.float("SOONISH_SEND_TIMEOUT", default=10.0)
+# Sends in flight at once per worker process (threads; Apprise is blocking I/O).
+SOONISH_SEND_CONCURRENCY = env.int("SOONISH_SEND_CONCURRENCY", default=32)
 
 # Accounts
 VERIFICATION_TOKEN_MAX_AGE = 3 * 24 * 3600

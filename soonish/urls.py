@@ -8,6 +8,8 @@ from soonish.health import HealthView
 api_patterns = [
     path("", include("soonish.accounts.urls")),
     path("", include("integrations.urls")),
+    path("", include("events.urls")),
+    path("", include("subscriptions.urls")),
     path("health", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

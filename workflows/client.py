@@ -6,16 +6,20 @@ is retried on the next call, so the web process recovers when Temporal comes bac
 """
 
 import asyncio
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from .connection import TemporalUnavailable, connect
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -49,7 +53,11 @@ def call(fn: Callable[[Client], Awaitable[T]], timeout: float = 10.0) -> T:
         return future.result(timeout=timeout)
     except TimeoutError:
         future.cancel()
-        raise TemporalUnavailable("Temporal did not answer in time") from None
+        raise TemporalUnavailable(
+            f"Temporal at {settings.TEMPORAL_ADDRESS} did not answer within {timeout:g} s"
+        ) from None
+    except RPCError as exc:
+        raise TemporalUnavailable(f"Temporal refused the request: {exc.status.name}") from None
 
 
 def check_health(timeout: float = 2.0) -> bool:
@@ -68,3 +76,109 @@ def reset() -> None:
     """Forget the connected client, e.g. after TEMPORAL_ADDRESS changed."""
     global _client
     _client = None
+
+
+# --- what the services ask of Temporal -------------------------------------------------------
+
+RPC_TIMEOUT = timedelta(seconds=3)
+
+
+def event_workflow_id(event_id: int) -> str:
+    return f"event-{event_id}"
+
+
+def start_event_workflow(event) -> str:
+    """Start the event's workflow; TemporalUnavailable if Temporal refuses or is down."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    from .activities import timeline_of
+    from .types import EventWorkflowInput
+    from .workflows import EventWorkflow
+
+    workflow_id = event_workflow_id(event.pk)
+    args = EventWorkflowInput(timeline=timeline_of(event), handled_revision=event.revision)
+
+    async def start(client: Client):
+        await client.start_workflow(
+            EventWorkflow.run,
+            args,
+            id=workflow_id,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            # A new event row is the truth: a leftover run with its id (a reset database) goes.
+            id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
+            rpc_timeout=RPC_TIMEOUT,
+        )
+        return workflow_id
+
+    return call(start, timeout=5)
+
+
+def start_welcome(subscription) -> str:
+    """Start the welcome notice of a subscription (before its commit: the notice waits)."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    from .types import NoticeInput
+    from .workflows import NoticeWorkflow, notice_workflow_id
+
+    notice = NoticeInput(
+        event_id=subscription.event_id,
+        kind="welcome",
+        ref=str(subscription.pk),
+        subscription_id=subscription.pk,
+    )
+
+    async def start(client: Client):
+        await client.start_workflow(
+            NoticeWorkflow.run,
+            notice,
+            id=notice_workflow_id(notice),
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
+            rpc_timeout=RPC_TIMEOUT,
+        )
+        return notice_workflow_id(notice)
+
+    return call(start, timeout=5)
+
+
+def signal_event(event_id: int, signal: str) -> bool:
+    """Wake the event's workflow; a failure is logged, not raised (the periodic sync recovers)."""
+
+    async def send(client: Client):
+        await client.get_workflow_handle(event_workflow_id(event_id)).signal(
+            signal, rpc_timeout=RPC_TIMEOUT
+        )
+
+    try:
+        call(send, timeout=5)
+        return True
+    except Exception as exc:
+        logger.warning(
+            "signal %s to event %s not delivered (%s); the workflow will catch up on its next sync",
+            signal,
+            event_id,
+            type(exc).__name__,
+        )
+        return False
+
+
+def terminate_workflow(workflow_id: str, *, reason: str) -> None:
+    async def terminate(client: Client):
+        await client.get_workflow_handle(workflow_id).terminate(reason=reason)
+
+    try:
+        call(terminate, timeout=5)
+    except Exception:
+        logger.warning("could not terminate %s", workflow_id)
+
+
+def describe_event_workflow(event_id: int):
+    """The EventWorkflow's `status` query result (EventWorkflowStatus)."""
+    from .types import EventWorkflowStatus
+
+    async def query(client: Client):
+        return await client.get_workflow_handle(event_workflow_id(event_id)).query(
+            "status", result_type=EventWorkflowStatus, rpc_timeout=RPC_TIMEOUT
+        )
+
+    return call(query, timeout=5)

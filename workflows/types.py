@@ -1,9 +1,91 @@
 """Dataclasses that cross the Temporal boundary: ids and public fields only, never a secret."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# A batch activity is tried this many times (backoff up to 30 s: about 1.5 min in all);
+# transient failures still left on the last attempt are recorded as failed.
+SEND_ATTEMPTS = 8
 
 
 @dataclass
 class HousekeepingResult:
     expired_refresh_tokens: int = 0
     expired_unsubscribe_tokens: int = 0
+
+
+@dataclass
+class EventTimeline:
+    """What an EventWorkflow knows of its event."""
+
+    event_id: int
+    status: str
+    revision: int
+    start: datetime
+    end: datetime | None = None
+
+
+@dataclass
+class EventWorkflowInput:
+    timeline: EventTimeline
+    handled_revision: int  # the last revision whose notice was started
+
+
+@dataclass
+class ChangeRef:
+    revision: int
+    kind: str  # update | cancel
+
+
+@dataclass
+class PendingChanges:
+    timeline: EventTimeline | None  # None: the event no longer exists
+    changes: list[ChangeRef] = field(default_factory=list)
+
+
+@dataclass
+class PendingInput:
+    event_id: int
+    after_revision: int
+
+
+@dataclass
+class NoticeInput:
+    """One notification to an event's subscribers (or to one of them)."""
+
+    event_id: int
+    kind: str
+    ref: str
+    subscription_id: int | None = None
+
+
+@dataclass
+class BatchRange:
+    first_id: int
+    last_id: int | None
+
+
+@dataclass
+class BatchInput:
+    notice: NoticeInput
+    batch: BatchRange
+
+
+@dataclass
+class NoticeSummary:
+    batches: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class EventWorkflowStatus:
+    event_id: int
+    status: str
+    revision: int
+    handled_revision: int
+    start: datetime
+    end: datetime | None
+    finish_at: datetime
+    notices_started: int

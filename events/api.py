@@ -1,0 +1,89 @@
+"""Events API: list and read by visibility, organizer-only writes, delete = cancel."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from soonish.api import ServiceUnavailable
+from workflows.connection import TemporalUnavailable
+
+from . import selectors, services
+from .models import Event
+from .serializers import EventFilterSerializer, EventSerializer, EventWriteSerializer
+
+
+def conflict(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = EventSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self):
+        return selectors.events_visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = EventFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        if params.validated_data.get("mine") and not self.request.user.is_authenticated:
+            raise ValidationError({"mine": ["Sign in to filter by your own events."]})
+        return selectors.events_search(user=self.request.user, **params.validated_data)
+
+    def _organized(self) -> Event:
+        event = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if event.organizer_id != self.request.user.pk:
+            raise PermissionDenied("Only the organizer can change this event.")
+        return event
+
+    def _read(self, event: Event, code=status.HTTP_200_OK) -> Response:
+        event = self.get_queryset().get(pk=event.pk)
+        return Response(self.get_serializer(event).data, status=code)
+
+    @extend_schema(parameters=[EventFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
+    def create(self, request):
+        data = EventWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            event = services.event_create(organizer=request.user, **data.validated_data)
+        except TemporalUnavailable:
+            raise ServiceUnavailable(
+                "The scheduler is unavailable, so the event was not created; try again shortly."
+            ) from None
+        return self._read(event, status.HTTP_201_CREATED)
+
+    @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
+    def partial_update(self, request, pk=None):
+        event = self._organized()
+        data = EventWriteSerializer(event, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            services.event_update(event=event, **data.validated_data)
+        except services.EventClosed as exc:
+            return conflict(str(exc))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return self._read(event)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        try:
+            services.event_cancel(event=self._organized())
+        except services.EventClosed as exc:
+            return conflict(str(exc))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,227 @@
+"""Sending one notice to the subscribers of an event, a batch at a time, through the ledger.
+
+A batch is a range of subscription ids. Every (notice, subscription, destination) gets one
+Delivery row with a unique key before anything is sent, and is marked as its send returns,
+so a batch retried after a crash sends only what the ledger does not record as done.
+"""
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Event, EventChange
+from subscriptions.models import Subscription
+
+from .messages import Message, describe_changes, humanize_offset, render
+from .models import Delivery
+from .recipients import Destination, destinations_for
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+_FLUSH_EVERY = 25
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(settings.SOONISH_SEND_CONCURRENCY, "soonish-send")
+    return _pool
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to the subscribers of one event: kind + what makes it unique."""
+
+    event_id: int
+    kind: str  # Delivery.Kind
+    ref: str  # update/cancel: the revision; welcome: the subscription id
+    subscription_id: int | None = None  # only this subscription (welcome)
+
+    def key(self, subscription_id: int, destination: str) -> str:
+        return f"{self.kind}:{self.event_id}:{self.ref}:{subscription_id}:{destination}"
+
+
+@dataclass
+class BatchOutcome:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retry: int = 0  # transient failures left pending for the next attempt
+
+
+class NoticeGone(Exception):
+    """What the notice is about does not exist (yet): an uncommitted or deleted row."""
+
+
+def _subscriptions(notice: Notice):
+    subscriptions = Subscription.objects.filter(
+        event_id=notice.event_id, confirmed_at__isnull=False
+    )
+    if notice.subscription_id is not None:
+        subscriptions = subscriptions.filter(pk=notice.subscription_id)
+    return subscriptions
+
+
+def plan_batches(notice: Notice, batch_size: int = BATCH_SIZE) -> list[tuple[int, int | None]]:
+    """Id ranges of the confirmed subscriptions; the last is open so late joiners are included."""
+    ids = list(_subscriptions(notice).order_by("pk").values_list("pk", flat=True))
+    if not ids and notice.subscription_id is not None:
+        raise NoticeGone(f"no confirmed subscription {notice.subscription_id}")
+    if not ids:
+        return []
+    bounds = [
+        (ids[i], ids[min(i + batch_size, len(ids)) - 1]) for i in range(0, len(ids), batch_size)
+    ]
+    bounds[-1] = (bounds[-1][0], None)
+    return bounds
+
+
+def compose(notice: Notice, event: Event) -> Message | None:
+    """The message of this notice, or None when it no longer applies."""
+    if notice.kind in ("update", "cancel"):
+        change = EventChange.objects.filter(event=event, revision=int(notice.ref)).first()
+        if change is None:
+            raise NoticeGone(f"no change r{notice.ref} for event {event.pk}")
+        if notice.kind == "update":
+            if event.status == Event.Status.CANCELLED:
+                return None  # the cancellation says all there is to say
+            return render(
+                "update", event=event, changes=describe_changes(change.changes, event.time_zone)
+            )
+        return render("cancel", event=event)
+    if notice.kind == "welcome":
+        if event.status != Event.Status.SCHEDULED:
+            return None
+        subscription = Subscription.objects.filter(pk=notice.subscription_id).first()
+        if subscription is None:
+            raise NoticeGone(f"no subscription {notice.subscription_id}")
+        offsets = subscription.reminder_offsets
+        return render("welcome", event=event, reminders=", ".join(map(humanize_offset, offsets)))
+    raise ValueError(f"unknown notice kind {notice.kind}")
+
+
+def send_batch(
+    notice: Notice,
+    first_id: int,
+    last_id: int | None,
+    *,
+    final_attempt: bool = False,
+    send: Callable | None = None,
+) -> BatchOutcome:
+    from integrations.sending import send_to_url
+
+    send = send or send_to_url
+    event = Event.objects.filter(pk=notice.event_id).first()
+    if event is None:
+        raise NoticeGone(f"no event {notice.event_id}")
+    message = compose(notice, event)
+    range_filter = Q(pk__gte=first_id) & (Q(pk__lte=last_id) if last_id is not None else Q())
+    subscriptions = list(
+        _subscriptions(notice)
+        .filter(range_filter)
+        .select_related("user")
+        .prefetch_related("integrations")
+        .order_by("pk")
+    )
+    if message is None or not subscriptions:
+        return BatchOutcome()
+    by_id = {s.pk: s for s in subscriptions}
+    targets: dict[str, tuple[Subscription, Destination]] = {}
+    for subscription_id, destinations in destinations_for(subscriptions).items():
+        subscription = by_id[subscription_id]
+        for destination in destinations:
+            targets[notice.key(subscription.pk, destination.key)] = (subscription, destination)
+
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                idempotency_key=key,
+                kind=notice.kind,
+                event_id=notice.event_id,
+                subscription=subscription,
+                recipient_id=subscription.user_id,
+                integration_id=destination.integration_id,
+                destination=destination.label[:300],
+                subject=message.title[:300],
+            )
+            for key, (subscription, destination) in targets.items()
+        ],
+        ignore_conflicts=True,
+    )
+    rows = {
+        d.idempotency_key: d for d in Delivery.objects.filter(idempotency_key__in=list(targets))
+    }
+    outcome = BatchOutcome()
+    todo = []
+    for row in rows.values():
+        if row.status == Delivery.Status.PENDING:
+            todo.append(row)
+        elif row.status == Delivery.Status.SENT:
+            outcome.sent += 1
+        elif row.status == Delivery.Status.FAILED:
+            outcome.failed += 1
+        else:
+            outcome.skipped += 1
+    _deliver(todo, targets, message, send, outcome, final_attempt)
+    return outcome
+
+
+def _deliver(todo, targets, message: Message, send, outcome: BatchOutcome, final_attempt: bool):
+    pool = _send_pool()
+    futures = {
+        pool.submit(
+            send,
+            targets[row.idempotency_key][1].url,
+            title=message.title,
+            body=message.body,
+            level=message.level,
+        ): row
+        for row in todo
+    }
+    done: list[Delivery] = []
+    for future in as_completed(futures):
+        row = futures[future]
+        try:
+            result = future.result()
+        except Exception as exc:  # a bug in a plugin must not lose the batch's bookkeeping
+            from integrations.sending import SendResult
+
+            result = SendResult(ok=False, reason=f"unexpected error: {type(exc).__name__}")
+        row.attempts += 1
+        row.last_error = "" if result.ok else result.reason[:1000]
+        if result.ok:
+            row.status, row.sent_at = Delivery.Status.SENT, timezone.now()
+            outcome.sent += 1
+        elif result.permanent or final_attempt:
+            row.status = Delivery.Status.FAILED
+            outcome.failed += 1
+        else:
+            outcome.retry += 1
+        status = "retry" if row.status == Delivery.Status.PENDING else row.status
+        logger.info(
+            "delivery kind=%s event=%s delivery=%s status=%s attempts=%s",
+            row.kind, row.event_id, row.pk, status, row.attempts,
+        )  # fmt: skip
+        done.append(row)
+        if len(done) >= _FLUSH_EVERY:
+            _flush(done)
+    _flush(done)
+
+
+def _flush(rows: list[Delivery]) -> None:
+    if rows:
+        now = timezone.now()
+        for row in rows:
+            row.updated_at = now
+        Delivery.objects.bulk_update(
+            rows, ["status", "attempts", "last_error", "sent_at", "updated_at"]
+        )
+        rows.clear()

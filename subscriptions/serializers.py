@@ -1,0 +1,48 @@
+from rest_framework import serializers
+
+from soonish.fields import TagListField
+
+from .models import Subscription
+
+
+class SubscriptionEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    start = serializers.DateTimeField()
+    time_zone = serializers.CharField()
+    status = serializers.CharField()
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    event = SubscriptionEventSerializer(read_only=True)
+    integration_ids = serializers.SerializerMethodField()
+    reminder_offsets = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    is_confirmed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id", "event", "integration_ids", "tags", "reminder_offsets", "is_confirmed",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_integration_ids(self, subscription) -> list[int]:
+        return sorted(i.pk for i in subscription.integrations.all())
+
+    def get_is_confirmed(self, subscription) -> bool:
+        return subscription.confirmed_at is not None
+
+
+class SubscribeSerializer(serializers.Serializer):
+    """Selectors and reminder times. Omitted reminder_offsets → [86400, 3600]; [] → none."""
+
+    integration_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+    )
+    tags = TagListField(required=False)
+    reminder_offsets = serializers.JSONField(required=False)
+
+
+class SubscriptionUpdateSerializer(SubscribeSerializer):
+    pass
