@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Event, Invitation
 
@@ -28,6 +30,7 @@ class EventAdmin(admin.ModelAdmin):
         "organizer",
         "subscriber_count",
         "revision",
+        "deliveries",
     ]
     list_filter = ["status", "is_public", "time_zone"]
     search_fields = ["name", "description", "location", "organizer__email"]
@@ -47,6 +50,11 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description="subscribers", ordering="n_subscribers")
     def subscriber_count(self, obj):
         return obj.n_subscribers
+
+    @admin.display(description="ledger")
+    def deliveries(self, obj):
+        url = reverse("admin:notifications_delivery_changelist") + f"?event__id__exact={obj.pk}"
+        return format_html('<a href="{}">deliveries</a>', url)
 
 
 @admin.register(Invitation)

@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("integrations.urls")),
     path("", include("events.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("notifications.urls")),
     path("health", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -13,6 +13,7 @@ from soonish.api import ServiceUnavailable
 from workflows.connection import TemporalUnavailable
 
 from . import selectors, services
+from .models import Subscription
 from .serializers import SubscribeSerializer, SubscriptionSerializer, SubscriptionUpdateSerializer
 
 
@@ -52,6 +53,7 @@ class SubscriptionViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    queryset = Subscription.objects.none()  # for the schema; requests use get_queryset
     serializer_class = SubscriptionSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
 

@@ -182,3 +182,26 @@ def describe_event_workflow(event_id: int):
         )
 
     return call(query, timeout=5)
+
+
+def start_notice_again(*, event_id: int, kind: str, ref: str, subscription_id: int | None) -> str:
+    """Run a notice once more (a resend): the ledger limits it to what is still pending."""
+    import uuid
+
+    from .types import NoticeInput
+    from .workflows import NoticeWorkflow, notice_workflow_id
+
+    notice = NoticeInput(event_id=event_id, kind=kind, ref=ref, subscription_id=subscription_id)
+    workflow_id = f"{notice_workflow_id(notice)}-resend-{uuid.uuid4().hex[:8]}"
+
+    async def start(client: Client):
+        await client.start_workflow(
+            NoticeWorkflow.run,
+            notice,
+            id=workflow_id,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            rpc_timeout=RPC_TIMEOUT,
+        )
+        return workflow_id
+
+    return call(start, timeout=5)
