@@ -1,5 +1,6 @@
 """Soonish settings, read only from the environment (and `.env` when present)."""
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -103,7 +104,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run activities in other threads: a file, not the shared-cache memory database
     # whose table locks fail under concurrency.
-    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(DATA_DIR / "test.sqlite3"))
+    # One file per test run, so runs side by side do not share (and delete) each other's.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(DATA_DIR / f"test-{os.getpid()}.sqlite3")
+    )
     # The web server and the worker write concurrently: WAL plus IMMEDIATE transactions
     # make SQLite wait for the lock instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -219,6 +223,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"DependencyStatusEnum": ["ok", "down"]},
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["IntegrationKindEnum"] = "integrations.kinds.CHOICES"
 
 # Production hardening; each can be relaxed from the environment behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

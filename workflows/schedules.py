@@ -12,6 +12,7 @@ from temporalio.client import (
     ScheduleIntervalSpec,
     SchedulePolicy,
     ScheduleSpec,
+    ScheduleUpdate,
 )
 
 from .workflows import HousekeepingWorkflow
@@ -22,7 +23,7 @@ HOUSEKEEPING_SCHEDULE_ID = "soonish-housekeeping"
 
 
 async def ensure_schedules(client: Client) -> None:
-    """Create the housekeeping schedule once; an existing one is left as it is."""
+    """Create the housekeeping schedule, or bring an existing one up to date (task queue)."""
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
             HousekeepingWorkflow.run,
@@ -36,4 +37,5 @@ async def ensure_schedules(client: Client) -> None:
         await client.create_schedule(HOUSEKEEPING_SCHEDULE_ID, schedule)
         logger.info("created schedule %s", HOUSEKEEPING_SCHEDULE_ID)
     except ScheduleAlreadyRunningError:
-        pass
+        handle = client.get_schedule_handle(HOUSEKEEPING_SCHEDULE_ID)
+        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))

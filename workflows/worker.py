@@ -30,12 +30,14 @@ def build_worker(client: Client, task_queue: str | None = None) -> Worker:
 
 async def serve() -> None:
     """Connect, run until SIGTERM or SIGINT, then finish in-flight tasks and return."""
-    client = await connect()
-    await ensure_schedules(client)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stop.set)  # before connecting: a stop while starting is clean
+    client = await connect()
+    await ensure_schedules(client)
+    if stop.is_set():
+        return
     worker = build_worker(client)
     logger.info(
         "worker polling task queue %s on %s",

@@ -1,5 +1,6 @@
 """The web side's synchronous Temporal bridge: readable failures, health, recovery."""
 
+import asyncio
 import socket
 import time
 
@@ -54,6 +55,22 @@ def test_call_gives_up_within_the_connect_timeout_when_a_server_accepts_but_neve
 
 
 def test_call_runs_the_coroutine_with_a_connected_client(temporal_address):
+    assert temporal_client.call(_namespace) == "default"
+
+
+def test_call_that_outlives_its_timeout_raises_temporal_unavailable_naming_the_address(
+    temporal_address,
+):
+    async def hang(client: Client) -> None:
+        await asyncio.sleep(30)
+
+    started = time.monotonic()
+    with pytest.raises(TemporalUnavailable) as caught:
+        temporal_client.call(hang, timeout=0.5)
+
+    assert time.monotonic() - started < 3
+    assert temporal_address in str(caught.value)
+    # The bridge still works afterwards: the timed-out call did not wedge its loop.
     assert temporal_client.call(_namespace) == "default"
 
 
