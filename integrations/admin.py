@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import Integration
+from .services import integration_send_test
 
 
 class IntegrationForm(forms.ModelForm):
@@ -49,6 +50,20 @@ class IntegrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    actions = ["send_test"]
+
+    @admin.action(description="Send a test message")
+    def send_test(self, request, queryset):
+        # The list's queryset defers the URL; load it here, where it is needed.
+        for integration in Integration.objects.filter(pk__in=queryset.values("pk")):
+            result = integration_send_test(integration=integration)
+            if result.ok:
+                self.message_user(request, f"{integration}: test message sent.", messages.SUCCESS)
+            else:
+                self.message_user(
+                    request, f"{integration}: test failed: {result.reason}", messages.ERROR
+                )
 
     def get_queryset(self, request):
         # Lists never need the secret, so they never decrypt it.

@@ -11,12 +11,14 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from temporalio.testing import WorkflowEnvironment
 
+from tests.sink import Sink
 from workflows import client as temporal_client
 from workflows.connection import connect
 from workflows.devserver import binary, free_port, start_dev_server, stop
 from workflows.worker import build_worker
 
 from .factories import PASSWORD, UserFactory
+from .helpers import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -58,11 +60,28 @@ def password():
 @pytest.fixture
 def auth_api(user):
     """An API client authenticated as `user` with a JWT access token."""
-    from rest_framework_simplejwt.tokens import RefreshToken
+    return client_for(user)
 
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
+
+@pytest.fixture
+def make_sink():
+    """Start local HTTP sinks (`make_sink("::1", status=500)`); all stop after the test."""
+    sinks = []
+
+    def make(host: str = "127.0.0.1", **options) -> Sink:
+        sinks.append(Sink(host=host, **options).start())
+        return sinks[-1]
+
+    yield make
+    for sink in sinks:
+        sink.stop()
+
+
+@pytest.fixture
+def sink(make_sink, settings):
+    """A sink on 127.0.0.1, with loopback allowed by the network guard (as for a LAN server)."""
+    settings.SOONISH_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
+    return make_sink()
 
 
 @pytest.fixture(scope="session")

@@ -43,9 +43,7 @@ def alive(pid: int) -> bool:
 @pytest.mark.timeout(180)
 def test_run_serves_health_then_ctrl_c_stops_every_process(tmp_path):
     port, tport, uport = free_port(), free_port(), free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEMPORAL_ADDRESS"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEMPORAL_ADDRESS"}}
     env.update(
         PORT=str(port),
         TEMPORAL_DEV_PORT=str(tport),

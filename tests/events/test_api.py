@@ -5,16 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from events.models import Event, EventChange
 from tests.factories import EventFactory, SubscriptionFactory, UserFactory
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
+from tests.helpers import client_for
 
 
 def soon(days=3, **kwargs):

@@ -3,8 +3,8 @@
 import pytest
 
 from subscriptions.models import Subscription
-from tests.events.test_api import client_for
 from tests.factories import EventFactory, IntegrationFactory, SubscriptionFactory, UserFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

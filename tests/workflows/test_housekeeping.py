@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from subscriptions.models import UnsubscribeToken
+from workflows.db import orm
 from workflows.types import HousekeepingResult
 from workflows.worker import build_worker
 from workflows.workflows import HousekeepingWorkflow
@@ -64,7 +64,7 @@ def tokens(db):
     }
 
 
-@sync_to_async
+@orm
 def _remaining():
     return (
         set(OutstandingToken.objects.values_list("jti", flat=True)),
@@ -105,7 +105,7 @@ async def test_housekeeping_deletes_expired_tokens_keeps_live_ones_and_counts_th
 async def test_housekeeping_with_nothing_expired_deletes_nothing_and_reports_zero(
     time_skipping_env,
 ):
-    @sync_to_async
+    @orm
     def live_tokens():
         user = UserFactory()
         jti = _refresh_token(user, expires_in=timedelta(hours=1))

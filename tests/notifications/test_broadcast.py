@@ -1,0 +1,184 @@
+"""The core loop through the HTTP API, a real Temporal dev server and worker, and a local sink:
+an organizer changes or cancels an event and every subscriber hears of it, once."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+
+from events.models import Event
+from integrations.masking import mask_url
+from integrations.models import Integration
+from notifications.models import Delivery
+from soonish.accounts.models import User
+from subscriptions.models import Subscription
+from tests.events.test_api import new_event
+from tests.factories import UserFactory
+from tests.helpers import client_for, wait_for
+from workflows.client import call
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.temporal]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def history(workflow_id: str):
+    async def fetch(client):
+        return await client.get_workflow_handle(workflow_id).fetch_history()
+
+    return call(fetch, timeout=30)
+
+
+def workflow_status(workflow_id: str) -> str:
+    async def describe(client):
+        return (await client.get_workflow_handle(workflow_id).describe()).status.name
+
+    return call(describe)
+
+
+def test_a_subscriber_hears_the_welcome_the_change_and_the_cancellation(temporal_worker, sink):
+    organizer, subscriber = client_for(UserFactory()), client_for(UserFactory())
+    secret_url = sink.url("/b-hook?token=s3cr3t-t0ken")
+    channel = subscriber.post(
+        "/api/integrations", {"name": "sink", "kind": "custom", "url": secret_url}, format="json"
+    )
+    assert channel.status_code == 201, channel.content
+    event = organizer.post("/api/events", new_event(location="Old hall"), format="json").json()
+
+    response = subscriber.post(
+        f"/api/events/{event['id']}/subscribe",
+        {"integration_ids": [channel.json()["id"]]},
+        format="json",
+    )
+    assert response.status_code == 201
+    wait_for(lambda: len(sink.received) >= 1, message="the welcome")
+    assert sink.received[0].json["title"].startswith("Subscribed")
+
+    response = organizer.patch(
+        f"/api/events/{event['id']}", {"location": "New hall"}, format="json"
+    )
+    assert response.status_code == 200
+    wait_for(lambda: len(sink.received) >= 2, message="the update")
+    update = sink.received[1].json
+    assert update["title"].startswith("Changed")
+    assert "Old hall → New hall" in update["message"]
+
+    assert organizer.delete(f"/api/events/{event['id']}").status_code == 204
+    wait_for(lambda: len(sink.received) >= 3, message="the cancellation")
+    assert sink.received[2].json["title"].startswith("Cancelled")
+    assert sink.received[2].json["type"] == "failure"  # critical
+
+    wait_for(lambda: workflow_status(f"event-{event['id']}") == "COMPLETED", message="the end")
+    time.sleep(1)
+    assert len(sink.received) == 3  # once each, nothing more
+    assert Event.objects.get(pk=event["id"]).status == "cancelled"
+    kinds = sorted(Delivery.objects.filter(status="sent").values_list("kind", flat=True))
+    assert kinds == ["cancel", "update", "welcome"]
+    # The URL's secret appears in no workflow history.
+    for workflow_id in [f"event-{event['id']}"] + [
+        f"notice-{kind}-{event['id']}-{ref}" for kind, ref in [("update", 2), ("cancel", 3)]
+    ]:
+        assert "s3cr3t" not in json.dumps(history(workflow_id).to_json_dict())
+
+
+def add_subscribers(event_id: int, urls: list[str]) -> None:
+    """Many subscribers fast: each with one custom integration (bulk, not through HTTP)."""
+    tag = uuid.uuid4().hex[:6]
+    users = User.objects.bulk_create(
+        User(email=f"bulk-{tag}-{i}@example.org", password="!") for i in range(len(urls))
+    )
+    integrations = Integration.objects.bulk_create(
+        Integration(user=u, name="sink", kind="custom", apprise_url=url, masked_url=mask_url(url))
+        for u, url in zip(users, urls, strict=True)
+    )
+    now = timezone.now()
+    subscriptions = Subscription.objects.bulk_create(
+        Subscription(event_id=event_id, user=u, confirmed_at=now) for u in users
+    )
+    Subscription.integrations.through.objects.bulk_create(
+        Subscription.integrations.through(subscription_id=s.pk, integration_id=i.pk)
+        for s, i in zip(subscriptions, integrations, strict=True)
+    )
+
+
+def test_two_thousand_subscribers_each_hear_one_update(temporal_worker, sink):
+    organizer = client_for(UserFactory())
+    event = organizer.post("/api/events", new_event(location="Old hall"), format="json").json()
+    add_subscribers(event["id"], [sink.url(f"/s{i}") for i in range(2000)])
+
+    response = organizer.patch(f"/api/events/{event['id']}", {"location": "Pier 9"}, format="json")
+    assert response.status_code == 200
+    wait_for(lambda: len(sink.received) >= 2000, timeout=120, message="2,000 updates")
+    time.sleep(1)
+    paths = [r.path for r in sink.received]
+    assert len(paths) == 2000 and len(set(paths)) == 2000
+    sent = Delivery.objects.filter(event_id=event["id"], kind="update", status="sent")
+    assert sent.count() == 2000
+    event_history = history(f"event-{event['id']}")
+    notice_history = history(f"notice-update-{event['id']}-2")
+    assert len(event_history.events) < 2000
+    assert len(notice_history.events) < 2000
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(task_queue: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "TEMPORAL_ADDRESS": django_settings.TEMPORAL_ADDRESS,
+        "TEMPORAL_TASK_QUEUE": task_queue,
+        "SOONISH_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_a_worker_killed_mid_fan_out_misses_no_one_and_duplicates_no_ledger_row(
+    temporal_address, settings, make_sink
+):
+    settings.SOONISH_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
+    settings.TEMPORAL_TASK_QUEUE = f"test-kill-{uuid.uuid4().hex[:8]}"
+    sink = make_sink(delay=0.01)  # slow enough to be killed half-way
+    organizer = client_for(UserFactory())
+    event = organizer.post("/api/events", new_event(), format="json").json()
+    add_subscribers(event["id"], [sink.url(f"/k{i}") for i in range(2000)])
+
+    worker = start_worker(settings.TEMPORAL_TASK_QUEUE)
+    try:
+        organizer.patch(f"/api/events/{event['id']}", {"location": "Moved"}, format="json")
+        wait_for(lambda: len(sink.received) >= 300, timeout=60, message="the fan-out to start")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        partial = len({r.path for r in sink.received})
+        assert partial < 2000
+        worker = start_worker(settings.TEMPORAL_TASK_QUEUE)
+        sent = Delivery.objects.filter(event_id=event["id"], kind="update", status="sent")
+        wait_for(lambda: sent.count() == 2000, timeout=180, message="every delivery sent")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    assert {r.path for r in sink.received} == {f"/k{i}" for i in range(2000)}
+    rows = Delivery.objects.filter(event_id=event["id"], kind="update")
+    assert rows.count() == 2000
+    assert rows.values("subscription").distinct().count() == 2000
