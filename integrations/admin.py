@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from .guard import GuardError, check_url
 from .models import Integration
 from .services import integration_send_test
 
@@ -21,8 +22,14 @@ class IntegrationForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not self.instance.pk and not data.get("new_apprise_url"):
+        url = data.get("new_apprise_url")
+        if not self.instance.pk and not url:
             self.add_error("new_apprise_url", "An Apprise URL is required.")
+        elif url:
+            try:
+                check_url(url)  # staff get the same network guard as everyone else
+            except GuardError as exc:
+                self.add_error("new_apprise_url", exc.reason)
         return data
 
     def save(self, commit=True):

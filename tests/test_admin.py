@@ -70,7 +70,10 @@ def test_integration_pages_show_only_the_masked_url(staff, one_of_everything):
     assert SECRET not in change.content.decode()
 
 
-def test_staff_can_replace_an_integration_url_without_seeing_the_old_one(staff, one_of_everything):
+def test_staff_can_replace_an_integration_url_without_seeing_the_old_one(
+    staff, one_of_everything, settings
+):
+    settings.SOONISH_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
     integration = Integration.objects.get()
     url = reverse("admin:integrations_integration_change", args=[integration.pk])
     form = {
@@ -112,3 +115,21 @@ def test_event_changelist_counts_subscribers(staff):
     ReminderOffsetFactory(subscription__event=event)
     page = staff.get(reverse("admin:events_event_changelist")).content.decode()
     assert '<td class="field-subscriber_count">2</td>' in page
+
+
+def test_staff_cannot_store_a_url_the_network_guard_refuses(staff, one_of_everything):
+    integration = Integration.objects.get()
+    url = reverse("admin:integrations_integration_change", args=[integration.pk])
+    form = {
+        "user": integration.user_id,
+        "name": integration.name,
+        "kind": "custom",
+        "tag": "",
+        "is_active": "on",
+        "new_apprise_url": "json://169.254.169.254/latest",
+    }
+    page = staff.post(url, form)
+    assert page.status_code == 200  # the form again, with the reason beside the field
+    assert "169.254.169.254" in page.content.decode()
+    integration.refresh_from_db()
+    assert integration.apprise_url.startswith("json://hook:")

@@ -2,6 +2,7 @@
 an organizer changes or cancels an event and every subscriber hears of it, once."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -44,7 +45,10 @@ def workflow_status(workflow_id: str) -> str:
     return call(describe)
 
 
-def test_a_subscriber_hears_the_welcome_the_change_and_the_cancellation(temporal_worker, sink):
+def test_a_subscriber_hears_the_welcome_the_change_and_the_cancellation(
+    temporal_worker, sink, caplog, client
+):
+    caplog.set_level(logging.DEBUG)
     organizer, subscriber = client_for(UserFactory()), client_for(UserFactory())
     secret_url = sink.url("/b-hook?token=s3cr3t-t0ken")
     channel = subscriber.post(
@@ -87,6 +91,20 @@ def test_a_subscriber_hears_the_welcome_the_change_and_the_cancellation(temporal
         f"notice-{kind}-{event['id']}-{ref}" for kind, ref in [("update", 2), ("cancel", 3)]
     ]:
         assert "s3cr3t" not in json.dumps(history(workflow_id).to_json_dict())
+    # ... nor in any log line, nor on any admin page staff would open.
+    assert "s3cr3t" not in caplog.text
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for page in [
+        "/admin/notifications/delivery/",
+        f"/admin/notifications/delivery/{Delivery.objects.first().pk}/change/",
+        "/admin/integrations/integration/",
+        f"/admin/integrations/integration/{channel.json()['id']}/change/",
+        f"/admin/events/event/{event['id']}/change/",
+        "/admin/subscriptions/subscription/",
+    ]:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "s3cr3t" not in response.content.decode(), page
 
 
 def add_subscribers(event_id: int, urls: list[str]) -> None:
