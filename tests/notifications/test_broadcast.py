@@ -200,3 +200,32 @@ def test_a_worker_killed_mid_fan_out_misses_no_one_and_duplicates_no_ledger_row(
     rows = Delivery.objects.filter(event_id=event["id"], kind="update")
     assert rows.count() == 2000
     assert rows.values("subscription").distinct().count() == 2000
+
+
+def test_a_subscription_with_no_channel_is_mailed_to_the_subscriber(temporal_worker, mailoutbox):
+    organizer, subscriber = client_for(UserFactory()), UserFactory(email="nochannel@example.org")
+    event = organizer.post("/api/events", new_event(name="Quiet gig"), format="json").json()
+    response = client_for(subscriber).post(
+        f"/api/events/{event['id']}/subscribe", {}, format="json"
+    )
+    assert response.status_code == 201
+    wait_for(lambda: len(mailoutbox) >= 1, message="the welcome email")
+    assert mailoutbox[0].to == ["nochannel@example.org"]
+    assert "Quiet gig" in mailoutbox[0].subject
+    row = Delivery.objects.get(kind="welcome")
+    assert (row.status, row.destination) == ("sent", "service email")
+
+
+def test_the_workflow_answers_its_status_query(temporal_worker):
+    from workflows.client import describe_event_workflow
+
+    organizer = client_for(UserFactory())
+    event = organizer.post("/api/events", new_event(), format="json").json()
+    organizer.patch(f"/api/events/{event['id']}", {"name": "Renamed"}, format="json")
+    wait_for(
+        lambda: describe_event_workflow(event["id"]).handled_revision == 2,
+        message="the workflow to handle revision 2",
+    )
+    status = describe_event_workflow(event["id"])
+    assert (status.event_id, status.status, status.revision) == (event["id"], "scheduled", 2)
+    assert status.notices_started == 1
