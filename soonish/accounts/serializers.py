@@ -1,25 +1,19 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
-from soonish.timezones import validate_time_zone
+from soonish.fields import TimeZoneField
 
 from .models import User
 
 
 class UserSerializer(serializers.ModelSerializer):
+    time_zone = TimeZoneField(required=False)
+
     class Meta:
         model = User
         fields = ["id", "email", "name", "is_verified", "time_zone"]
         read_only_fields = ["id", "email", "is_verified"]
-
-    def validate_time_zone(self, value):
-        try:
-            validate_time_zone(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return value
 
 
 class RegisterSerializer(serializers.Serializer):
