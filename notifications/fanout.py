@@ -6,12 +6,13 @@ so a batch retried after a crash sends only what the ledger does not record as d
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Event, EventChange
@@ -198,7 +199,7 @@ def _deliver(todo, targets, message: Message, send, outcome: BatchOutcome, final
         row.attempts += 1
         row.last_error = "" if result.ok else result.reason[:1000]
         if result.ok:
-            row.status, row.sent_at = Delivery.Status.SENT, timezone.now()
+            row.status, row.sent_at = Delivery.Status.SENT, timezone.now()  # exact time: _flush
             outcome.sent += 1
         elif result.permanent or final_attempt:
             row.status = Delivery.Status.FAILED
@@ -217,11 +218,18 @@ def _deliver(todo, targets, message: Message, send, outcome: BatchOutcome, final
 
 
 def _flush(rows: list[Delivery]) -> None:
-    if rows:
-        now = timezone.now()
-        for row in rows:
-            row.updated_at = now
-        Delivery.objects.bulk_update(
-            rows, ["status", "attempts", "last_error", "sent_at", "updated_at"]
+    """Record outcomes: one UPDATE per (status, reason) group, not a CASE per row
+    (bulk_update's expressions cost more than the sends themselves)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.status, row.last_error, row.sent_at is not None)].append(row.pk)
+    now = timezone.now()
+    for (status, last_error, sent), pks in groups.items():
+        Delivery.objects.filter(pk__in=pks).update(
+            status=status,
+            last_error=last_error,
+            attempts=F("attempts") + 1,
+            sent_at=now if sent else None,
+            updated_at=now,
         )
-        rows.clear()
+    rows.clear()
