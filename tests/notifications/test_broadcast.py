@@ -84,8 +84,9 @@ def test_a_subscriber_hears_the_welcome_the_change_and_the_cancellation(
     time.sleep(1)
     assert len(sink.received) == 3  # once each, nothing more
     assert Event.objects.get(pk=event["id"]).status == "cancelled"
-    kinds = sorted(Delivery.objects.filter(status="sent").values_list("kind", flat=True))
-    assert kinds == ["cancel", "update", "welcome"]
+    sent = Delivery.objects.filter(status="sent")
+    wait_for(lambda: sent.count() == 3, message="the ledger to record all three")
+    assert sorted(sent.values_list("kind", flat=True)) == ["cancel", "update", "welcome"]
     # The URL's secret appears in no workflow history.
     for workflow_id in [f"event-{event['id']}"] + [
         f"notice-{kind}-{event['id']}-{ref}" for kind, ref in [("update", 2), ("cancel", 3)]
@@ -139,7 +140,7 @@ def test_two_thousand_subscribers_each_hear_one_update(temporal_worker, sink):
     paths = [r.path for r in sink.received]
     assert len(paths) == 2000 and len(set(paths)) == 2000
     sent = Delivery.objects.filter(event_id=event["id"], kind="update", status="sent")
-    assert sent.count() == 2000
+    wait_for(lambda: sent.count() == 2000, message="the ledger to record 2,000 sends")
     event_history = history(f"event-{event['id']}")
     notice_history = history(f"notice-update-{event['id']}-2")
     assert len(event_history.events) < 2000
@@ -212,8 +213,10 @@ def test_a_subscription_with_no_channel_is_mailed_to_the_subscriber(temporal_wor
     wait_for(lambda: len(mailoutbox) >= 1, message="the welcome email")
     assert mailoutbox[0].to == ["nochannel@example.org"]
     assert "Quiet gig" in mailoutbox[0].subject
-    row = Delivery.objects.get(kind="welcome")
-    assert (row.status, row.destination) == ("sent", "service email")
+    # The ledger row is marked after the send returns: wait for that too.
+    sent = Delivery.objects.filter(kind="welcome", status="sent")
+    wait_for(sent.exists, message="the ledger to record it")
+    assert sent.get().destination == "service email"
 
 
 def test_the_workflow_answers_its_status_query(temporal_worker):
