@@ -4,16 +4,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from notifications.selectors import delivery_counts
 from soonish.api import ServiceUnavailable
+from workflows import client as temporal
 from workflows.connection import TemporalUnavailable
 
 from . import selectors, services
 from .models import Event
-from .serializers import EventFilterSerializer, EventSerializer, EventWriteSerializer
+from .serializers import (
+    AnnouncementSerializer,
+    EventFilterSerializer,
+    EventSerializer,
+    EventStatusSerializer,
+    EventWriteSerializer,
+)
 
 
 def conflict(message: str) -> Response:
@@ -87,3 +96,37 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         except services.EventClosed as exc:
             return conflict(str(exc))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=AnnouncementSerializer, responses={202: AnnouncementSerializer})
+    @action(detail=True, methods=["post"])
+    def announce(self, request, pk=None):
+        """Send a message to every subscriber now, or at `send_at` (organizer)."""
+        event = self._organized()
+        data = AnnouncementSerializer(data=request.data, context={"event": event})
+        data.is_valid(raise_exception=True)
+        try:
+            announcement = services.announcement_create(
+                event=event, author=request.user, **data.validated_data
+            )
+        except services.EventClosed as exc:
+            return conflict(str(exc))
+        return Response(AnnouncementSerializer(announcement).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: EventStatusSerializer})
+    @action(detail=True, methods=["get"])
+    def status(self, request, pk=None):
+        """The live workflow state, the next reminder due and delivery counts (organizer)."""
+        event = self._organized()
+        try:
+            state = temporal.describe_event_workflow(event.pk)
+        except Exception:  # ended, unreachable or not yet started: the ledger still answers
+            state = None
+        return Response(
+            {
+                "workflow_id": event.workflow_id,
+                "workflow": state and vars(state),
+                "next_reminder_due": state and state.next_reminder_due,
+                "next_reminder_offset": state and state.next_reminder_offset,
+                "deliveries": delivery_counts(event_id=event.pk),
+            }
+        )

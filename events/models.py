@@ -111,3 +111,30 @@ class EventChange(models.Model):
 
     def __str__(self):
         return f"{self.event} r{self.revision} {self.kind}"
+
+
+class Announcement(models.Model):
+    """An organizer's message to every subscriber: now, or at `send_at`."""
+
+    class Level(models.TextChoices):
+        INFO = "info"
+        WARNING = "warning"
+        CRITICAL = "critical"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=5000)
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)
+    send_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send now.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the event's workflow when it starts the notice.
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title

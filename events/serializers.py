@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from soonish.fields import TagListField, TimeZoneField, WallClockDateTimeField, localize
 
-from .models import Event
+from .models import Announcement, Event
 
 
 class OrganizerSerializer(serializers.Serializer):
@@ -77,3 +77,39 @@ class EventFilterSerializer(serializers.Serializer):
     starts_after = serializers.DateTimeField(required=False)
     starts_before = serializers.DateTimeField(required=False)
     mine = serializers.ChoiceField(choices=["organizing", "subscribed"], required=False)
+
+
+class AnnouncementSerializer(serializers.ModelSerializer):
+    send_at = WallClockDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Announcement
+        fields = ["id", "title", "body", "level", "send_at", "created_at", "started_at"]
+        read_only_fields = ["id", "created_at", "started_at"]
+
+    def validate(self, attrs):
+        event = self.context["event"]
+        send_at = localize(attrs.get("send_at"), event.time_zone)
+        if send_at is not None and send_at <= timezone.now():
+            raise serializers.ValidationError(
+                {"send_at": ["Leave empty to send now, or give a future time."]}
+            )
+        attrs["send_at"] = send_at
+        return attrs
+
+
+class WorkflowStateSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    revision = serializers.IntegerField()
+    handled_revision = serializers.IntegerField()
+    finish_at = serializers.DateTimeField()
+    notices_started = serializers.IntegerField()
+    offsets = serializers.ListField(child=serializers.IntegerField())
+
+
+class EventStatusSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField()
+    workflow = WorkflowStateSerializer(allow_null=True)
+    next_reminder_due = serializers.DateTimeField(allow_null=True)
+    next_reminder_offset = serializers.IntegerField(allow_null=True)
+    deliveries = serializers.DictField(child=serializers.IntegerField())

@@ -3,11 +3,12 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from soonish.accounts.models import User
 from workflows import client as temporal
 
-from .models import Event, EventChange
+from .models import Announcement, Event, EventChange
 
 # Changes to these are what subscribers are told about (and what moves their reminders).
 NOTIFIED_FIELDS = ("name", "description", "start", "end", "time_zone", "location")
@@ -104,4 +105,24 @@ def event_mark_finished(*, event_id: int) -> bool:
         Event.objects.filter(pk=event_id, status=Event.Status.SCHEDULED).update(
             status=Event.Status.FINISHED
         )
+    )
+
+
+def announcement_create(
+    *, event: Event, author: User, title: str, body: str, level: str = "info", send_at=None
+) -> Announcement:
+    """Queue an announcement; the event's workflow sends it now or at `send_at`."""
+    if event.status != Event.Status.SCHEDULED:
+        raise EventClosed(f"This event is {event.status}; it takes no announcements.")
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            event=event, created_by=author, title=title, body=body, level=level, send_at=send_at
+        )
+        _signal_after_commit(event, "announce")
+    return announcement
+
+
+def announcement_mark_started(*, ids: list[int]) -> int:
+    return Announcement.objects.filter(pk__in=ids, started_at__isnull=True).update(
+        started_at=timezone.now()
     )

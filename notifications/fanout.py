@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from events.models import Event, EventChange
+from events.models import Announcement, Event, EventChange
 from subscriptions.models import Subscription
 
 from .messages import Message, describe_changes, humanize_offset, render
@@ -68,7 +68,16 @@ def _subscriptions(notice: Notice):
     )
     if notice.subscription_id is not None:
         subscriptions = subscriptions.filter(pk=notice.subscription_id)
+    if notice.kind == "reminder":
+        # Only those who want this reminder now: read when it is due, not when it was planned.
+        subscriptions = subscriptions.filter(reminders__offset_seconds=reminder_ref(notice.ref)[0])
     return subscriptions
+
+
+def reminder_ref(ref: str) -> tuple[int, int]:
+    """'<offset seconds>@<start epoch>' → (offset, start epoch)."""
+    offset, start = ref.split("@")
+    return int(offset), int(start)
 
 
 def plan_batches(notice: Notice, batch_size: int = BATCH_SIZE) -> list[tuple[int, int | None]]:
@@ -106,6 +115,21 @@ def compose(notice: Notice, event: Event) -> Message | None:
             raise NoticeGone(f"no subscription {notice.subscription_id}")
         offsets = subscription.reminder_offsets
         return render("welcome", event=event, reminders=", ".join(map(humanize_offset, offsets)))
+    if notice.kind == "reminder":
+        offset, start = reminder_ref(notice.ref)
+        if event.status != Event.Status.SCHEDULED or int(event.start.timestamp()) != start:
+            return None  # cancelled, or moved: the workflow re-armed it for the new start
+        # The time the subscriber chose: the workflow sends it at exactly that distance.
+        return render("reminder", event=event, starts_in=humanize_offset(offset))
+    if notice.kind == "announcement":
+        announcement = Announcement.objects.filter(pk=int(notice.ref), event=event).first()
+        if announcement is None:
+            raise NoticeGone(f"no announcement {notice.ref}")
+        if event.status != Event.Status.SCHEDULED:
+            return None  # a scheduled announcement dies with its event
+        return render(
+            "announcement", event=event, announcement=announcement, level=announcement.level
+        )
     raise ValueError(f"unknown notice kind {notice.kind}")
 
 

@@ -7,14 +7,15 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from events.models import Event, EventChange
-from events.services import event_mark_finished
+from events.models import Announcement, Event, EventChange
+from events.services import announcement_mark_started, event_mark_finished
 from notifications import fanout
-from subscriptions.models import UnsubscribeToken
+from subscriptions.models import ReminderOffset, UnsubscribeToken
 
 from .db import orm
 from .types import (
     SEND_ATTEMPTS,
+    AnnouncementRef,
     BatchInput,
     BatchRange,
     ChangeRef,
@@ -60,15 +61,28 @@ def _pending_changes(args: PendingInput) -> PendingChanges:
     if event is None:
         return PendingChanges(timeline=None)
     changes = EventChange.objects.filter(event=event, revision__gt=args.after_revision)
+    offsets = (
+        ReminderOffset.objects.filter(event=event, subscription__confirmed_at__isnull=False)
+        .values_list("offset_seconds", flat=True)
+        .distinct()
+    )
+    announcements = Announcement.objects.filter(event=event, started_at__isnull=True)
     return PendingChanges(
         timeline=timeline_of(event),
         changes=[ChangeRef(revision=c.revision, kind=c.kind) for c in changes.order_by("revision")],
+        offsets=sorted(set(offsets), reverse=True),
+        announcements=[AnnouncementRef(a.pk, a.send_at) for a in announcements.order_by("pk")],
     )
 
 
 @activity.defn(name="event_pending_changes")
 async def event_pending_changes(args: PendingInput) -> PendingChanges:
     return await _pending_changes(args)
+
+
+@activity.defn(name="announcements_started")
+async def announcements_started(ids: list[int]) -> int:
+    return await orm(announcement_mark_started)(ids=ids)
 
 
 @activity.defn(name="event_finish")
@@ -119,6 +133,7 @@ ACTIVITIES = [
     purge_expired_tokens,
     event_pending_changes,
     event_finish,
+    announcements_started,
     plan_notice,
     send_notice_batch,
 ]

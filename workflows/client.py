@@ -205,3 +205,33 @@ def start_notice_again(*, event_id: int, kind: str, ref: str, subscription_id: i
         return workflow_id
 
     return call(start, timeout=5)
+
+
+def ensure_event_workflow(event) -> str:
+    """Make sure the event's workflow runs and re-reads the database: signal-with-start.
+
+    A running workflow is signalled (it re-plans from the database); a missing or ended one
+    is started from the event's current state.
+    """
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    from .activities import timeline_of
+    from .types import EventWorkflowInput
+    from .workflows import EventWorkflow
+
+    workflow_id = event_workflow_id(event.pk)
+    args = EventWorkflowInput(timeline=timeline_of(event), handled_revision=event.revision)
+
+    async def start(client: Client):
+        await client.start_workflow(
+            EventWorkflow.run,
+            args,
+            id=workflow_id,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            start_signal="reminders_changed",
+            rpc_timeout=RPC_TIMEOUT,
+        )
+        return workflow_id
+
+    return call(start, timeout=5)

@@ -26,9 +26,20 @@ class EventTimeline:
 
 
 @dataclass
+class AnnouncementRef:
+    id: int
+    send_at: datetime | None = None  # None: now
+
+
+@dataclass
 class EventWorkflowInput:
     timeline: EventTimeline
     handled_revision: int  # the last revision whose notice was started
+    # Carried across continue-as-new:
+    offsets: list[int] = field(default_factory=list)  # reminder offsets in use (seconds)
+    reminders_done: list[str] = field(default_factory=list)  # "<offset>@<start epoch>"
+    reminders_armed: list[str] = field(default_factory=list)  # seen while still ahead
+    announcements: list[AnnouncementRef] = field(default_factory=list)  # not yet started
 
 
 @dataclass
@@ -41,6 +52,8 @@ class ChangeRef:
 class PendingChanges:
     timeline: EventTimeline | None  # None: the event no longer exists
     changes: list[ChangeRef] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    announcements: list[AnnouncementRef] = field(default_factory=list)
 
 
 @dataclass
@@ -89,3 +102,6 @@ class EventWorkflowStatus:
     end: datetime | None
     finish_at: datetime
     notices_started: int
+    offsets: list[int] = field(default_factory=list)
+    next_reminder_due: datetime | None = None
+    next_reminder_offset: int | None = None

@@ -11,6 +11,7 @@ from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from .types import (
         SEND_ATTEMPTS,
+        AnnouncementRef,
         BatchInput,
         BatchRange,
         EventTimeline,
@@ -39,6 +40,8 @@ SEND_RETRY = RetryPolicy(
 # re-reads its event anyway (so a lost signal only delays a notice).
 GRACE_WITHOUT_END = timedelta(hours=6)
 SYNC_INTERVAL = timedelta(minutes=10)
+# A reminder first seen this late is still "on time" (the subscription was just made).
+ON_TIME = timedelta(seconds=5)
 # Batches of one notice in flight at once; well below Temporal's 2,000 pending activities.
 PARALLEL_BATCHES = 16
 # Continue-as-new long before Temporal's warning at 10,240 events.
@@ -108,12 +111,19 @@ def notice_workflow_id(notice: NoticeInput) -> str:
     return f"notice-{notice.kind}-{notice.event_id}-{notice.ref}"
 
 
+def reminder_key(offset: int, start) -> str:
+    """Identifies a reminder for one start time: a moved start makes every key new."""
+    return f"{offset}@{int(start.timestamp())}"
+
+
 @workflow.defn
 class EventWorkflow:
-    """Owns one event's timeline: hears of its changes, starts their notices, ends with it.
+    """Owns one event's timeline: its changes, its reminders, its announcements, its end.
 
-    Signals are wake-ups: the changes themselves are read from the database (EventChange rows
-    after the last handled revision), so a lost signal is caught by the periodic sync.
+    Signals are wake-ups: what to do is read from the database (EventChange rows after the last
+    handled revision, the reminder offsets in use, pending announcements), so a lost signal is
+    caught by the periodic sync. Reminders are durable timers here, one per offset in use,
+    never one per subscriber: at the due time a NoticeWorkflow reads who wants it.
     """
 
     def __init__(self) -> None:
@@ -121,6 +131,10 @@ class EventWorkflow:
         self._timeline: EventTimeline | None = None
         self._handled = 0
         self._notices = 0
+        self._offsets: list[int] = []
+        self._done: set[str] = set()
+        self._armed: set[str] = set()
+        self._announcements: list[AnnouncementRef] = []
 
     @workflow.signal
     def event_updated(self) -> None:
@@ -134,9 +148,14 @@ class EventWorkflow:
     def reminders_changed(self) -> None:
         self._wake = True
 
+    @workflow.signal
+    def announce(self) -> None:
+        self._wake = True
+
     @workflow.query
     def status(self) -> EventWorkflowStatus:
         t = self._timeline
+        due = self._next_reminder()
         return EventWorkflowStatus(
             event_id=t.event_id,
             status=t.status,
@@ -146,15 +165,31 @@ class EventWorkflow:
             end=t.end,
             finish_at=self._finish_at(),
             notices_started=self._notices,
+            offsets=list(self._offsets),
+            next_reminder_due=due[0] if due else None,
+            next_reminder_offset=due[1] if due else None,
         )
 
     def _finish_at(self):
         t = self._timeline
         return t.end if t.end is not None else t.start + GRACE_WITHOUT_END
 
+    def _next_reminder(self):
+        """(due time, offset) of the next reminder still to send, or None."""
+        start = self._timeline.start
+        pending = [
+            (start - timedelta(seconds=o), o)
+            for o in self._offsets
+            if reminder_key(o, start) not in self._done
+        ]
+        return min(pending) if pending else None
+
     @workflow.run
     async def run(self, args: EventWorkflowInput) -> str:
         self._timeline, self._handled = args.timeline, args.handled_revision
+        self._offsets = list(args.offsets)
+        self._done, self._armed = set(args.reminders_done), set(args.reminders_armed)
+        self._announcements = list(args.announcements)
         # No database read at start: the row may not be committed yet (see event_create).
         next_sync = workflow.now() + SYNC_INTERVAL
         while True:
@@ -176,15 +211,34 @@ class EventWorkflow:
                     retry_policy=DB_RETRY,
                 )
                 return "finished"
+            if t.status == "scheduled":
+                await self._send_due_reminders()
+                await self._send_due_announcements()
             if workflow.info().get_current_history_length() > MAX_HISTORY:
-                workflow.continue_as_new(EventWorkflowInput(self._timeline, self._handled))
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    EventWorkflowInput(
+                        timeline=self._timeline,
+                        handled_revision=self._handled,
+                        offsets=self._offsets,
+                        reminders_done=sorted(self._done),
+                        reminders_armed=sorted(self._armed),
+                        announcements=self._announcements,
+                    )
+                )
             wake_at = min(self._finish_at(), next_sync)
+            due = self._next_reminder()
+            if due:
+                wake_at = min(wake_at, due[0])
+            for a in self._announcements:
+                if a.send_at is not None:
+                    wake_at = min(wake_at, a.send_at)
             timeout = max((wake_at - workflow.now()).total_seconds(), 0.001)
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(lambda: self._wake, timeout=timeout)
 
     async def _sync(self) -> bool:
-        """Read the event and the changes after the handled revision; start their notices."""
+        """Read the event, its changes after the handled revision, reminders and announcements."""
         pending = await workflow.execute_activity(
             "event_pending_changes",
             PendingInput(event_id=self._timeline.event_id, after_revision=self._handled),
@@ -195,6 +249,8 @@ class EventWorkflow:
         if pending.timeline is None:
             return False
         self._timeline = pending.timeline
+        self._offsets = sorted(set(pending.offsets), reverse=True)
+        self._announcements = pending.announcements
         for change in pending.changes:
             await self._start_notice(
                 NoticeInput(
@@ -202,7 +258,51 @@ class EventWorkflow:
                 )
             )
             self._handled = change.revision
+        self._arm_reminders()
         return True
+
+    def _arm_reminders(self) -> None:
+        """A reminder first seen when its due time has already passed (a late subscriber's,
+        or one moved into the past by a new start) is skipped, not sent late."""
+        now, start = workflow.now(), self._timeline.start
+        for offset in self._offsets:
+            key = reminder_key(offset, start)
+            if key in self._armed or key in self._done:
+                continue
+            if start - timedelta(seconds=offset) > now - ON_TIME:
+                self._armed.add(key)
+            else:
+                self._done.add(key)
+
+    async def _send_due_reminders(self) -> None:
+        now, start = workflow.now(), self._timeline.start
+        for offset in self._offsets:
+            key = reminder_key(offset, start)
+            if key in self._done or start - timedelta(seconds=offset) > now:
+                continue
+            self._done.add(key)
+            if now < start:  # armed in time but woken late (a worker outage): still useful
+                await self._start_notice(
+                    NoticeInput(event_id=self._timeline.event_id, kind="reminder", ref=key)
+                )
+
+    async def _send_due_announcements(self) -> None:
+        now = workflow.now()
+        due = [a for a in self._announcements if a.send_at is None or a.send_at <= now]
+        for announcement in due:
+            await self._start_notice(
+                NoticeInput(
+                    event_id=self._timeline.event_id, kind="announcement", ref=str(announcement.id)
+                )
+            )
+        if due:
+            await workflow.execute_activity(
+                "announcements_started",
+                [a.id for a in due],
+                start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=DB_RETRY,
+            )
+            self._announcements = [a for a in self._announcements if a not in due]
 
     async def _start_notice(self, notice: NoticeInput) -> None:
         try:
@@ -215,7 +315,7 @@ class EventWorkflow:
             )
             self._notices += 1
         except WorkflowAlreadyStartedError:
-            pass  # started before a continue-as-new or a retry: one notice per change
+            pass  # started before a continue-as-new or a retry: one notice each
 
 
 WORKFLOWS = [HousekeepingWorkflow, EventWorkflow, NoticeWorkflow]
