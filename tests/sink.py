@@ -14,6 +14,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.time)  # wall-clock arrival
 
     @property
     def json(self):

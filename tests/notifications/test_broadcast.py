@@ -14,14 +14,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
-from django.utils import timezone
 
 from events.models import Event
-from integrations.masking import mask_url
-from integrations.models import Integration
 from notifications.models import Delivery
-from soonish.accounts.models import User
-from subscriptions.models import Subscription
+from tests.bulk import add_subscribers
 from tests.events.test_api import new_event
 from tests.factories import UserFactory
 from tests.helpers import client_for, wait_for
@@ -106,26 +102,6 @@ def test_a_subscriber_hears_the_welcome_the_change_and_the_cancellation(
         response = client.get(page)
         assert response.status_code == 200, page
         assert "s3cr3t" not in response.content.decode(), page
-
-
-def add_subscribers(event_id: int, urls: list[str]) -> None:
-    """Many subscribers fast: each with one custom integration (bulk, not through HTTP)."""
-    tag = uuid.uuid4().hex[:6]
-    users = User.objects.bulk_create(
-        User(email=f"bulk-{tag}-{i}@example.org", password="!") for i in range(len(urls))
-    )
-    integrations = Integration.objects.bulk_create(
-        Integration(user=u, name="sink", kind="custom", apprise_url=url, masked_url=mask_url(url))
-        for u, url in zip(users, urls, strict=True)
-    )
-    now = timezone.now()
-    subscriptions = Subscription.objects.bulk_create(
-        Subscription(event_id=event_id, user=u, confirmed_at=now) for u in users
-    )
-    Subscription.integrations.through.objects.bulk_create(
-        Subscription.integrations.through(subscription_id=s.pk, integration_id=i.pk)
-        for s, i in zip(subscriptions, integrations, strict=True)
-    )
 
 
 def test_two_thousand_subscribers_each_hear_one_update(temporal_worker, sink):
