@@ -2,11 +2,13 @@
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from soonish.accounts.models import User
+from soonish.tokens import hash_token
 from subscriptions.models import Subscription
 
-from .models import Event
+from .models import Event, Invitation
 
 
 def _subscriber_counts(qs: QuerySet) -> QuerySet:
@@ -21,21 +23,38 @@ def _subscriber_counts(qs: QuerySet) -> QuerySet:
     return qs.annotate(subscriber_count=Coalesce(Subquery(counts), Value(0)))
 
 
+def invitations_usable() -> QuerySet[Invitation]:
+    """Invitations whose token still opens their event: not accepted, not expired.
+
+    A revoked invitation is a deleted row, so it is not here either.
+    """
+    return Invitation.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
 def visibility_filter(user: User | None) -> Q:
-    """Public events, plus private ones the user organizes, follows or is invited to."""
+    """Public events, plus private ones the user organizes, follows or is invited to.
+
+    Invited means an invitation this user accepted, or a usable one to their address. The
+    address counts only once verified: anyone can open an unverified account for any address.
+    """
     visible = Q(is_public=True)
     if user is not None and user.is_authenticated:
+        invited = Invitation.objects.filter(accepted_by=user)
+        if user.is_verified:
+            invited |= invitations_usable().filter(email__iexact=user.email)
         visible |= (
-            Q(organizer=user)
-            | Q(subscriptions__user=user)
-            | Q(invitations__email=user.email, invitations__accepted_at__isnull=True)
-            | Q(invitations__accepted_by=user)
+            Q(organizer=user) | Q(subscriptions__user=user) | Q(pk__in=invited.values("event"))
         )
     return visible
 
 
-def events_visible_to(user: User | None) -> QuerySet[Event]:
-    ids = Event.objects.filter(visibility_filter(user)).values("pk")
+def events_visible_to(user: User | None, *, invitation_token: str = "") -> QuerySet[Event]:
+    """The events `user` may see; a usable `invitation_token` adds the event it invites to."""
+    visible = visibility_filter(user)
+    if invitation_token:
+        token_hash = hash_token(invitation_token)
+        visible |= Q(pk__in=invitations_usable().filter(token_hash=token_hash).values("event"))
+    ids = Event.objects.filter(visible).values("pk")
     return _subscriber_counts(Event.objects.filter(pk__in=ids).select_related("organizer"))
 
 

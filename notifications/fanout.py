@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from events.models import Announcement, Event, EventChange
 from subscriptions.models import Subscription
+from subscriptions.services import unsubscribe_links
 
 from .messages import Message, describe_changes, humanize_offset, render
 from .models import Delivery
@@ -195,18 +196,29 @@ def send_batch(
             outcome.failed += 1
         else:
             outcome.skipped += 1
-    _deliver(todo, targets, message, send, outcome, final_attempt)
+    # Every message to a subscriber ends with their one-click unsubscribe link (SPEC §4).
+    links = {}
+    if notice.kind != Delivery.Kind.TEST:
+        ids = {targets[row.idempotency_key][0].pk for row in todo}
+        links = unsubscribe_links(subscription_ids=ids)
+    _deliver(todo, targets, message, send, outcome, final_attempt, links)
     return outcome
 
 
-def _deliver(todo, targets, message: Message, send, outcome: BatchOutcome, final_attempt: bool):
+def _with_link(body: str, link: str | None) -> str:
+    return f"{body}\n\nUnsubscribe: {link}" if link else body
+
+
+def _deliver(
+    todo, targets, message: Message, send, outcome: BatchOutcome, final_attempt: bool, links
+):
     pool = _send_pool()
     futures = {
         pool.submit(
             send,
             targets[row.idempotency_key][1].url,
             title=message.title,
-            body=message.body,
+            body=_with_link(message.body, links.get(targets[row.idempotency_key][0].pk)),
             level=message.level,
         ): row
         for row in todo

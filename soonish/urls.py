@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from soonish.accounts import views as account_views
 from soonish.health import HealthView
+from subscriptions import views as subscription_views
 
 api_patterns = [
     path("", include("soonish.accounts.urls")),
@@ -21,5 +22,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("accounts/verify", account_views.verify_email, name="verify-email"),
     path("accounts/reset", account_views.password_reset_confirm, name="password-reset-confirm"),
+    path("subscriptions/confirm", subscription_views.confirm, name="subscription-confirm-page"),
+    path("unsubscribe", subscription_views.unsubscribe, name="unsubscribe-page"),
     path("", account_views.home, name="home"),
 ]

@@ -46,7 +46,6 @@ class UnsubscribeTokenAdmin(admin.ModelAdmin):
     list_filter = ["used_at", "expires_at"]
     search_fields = ["subscription__user__email", "subscription__event__name"]
     list_select_related = ["subscription__user", "subscription__event"]
-    exclude = ["token_hash"]
     readonly_fields = ["subscription", "created_at", "expires_at", "used_at"]
 
     def has_add_permission(self, request):

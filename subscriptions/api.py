@@ -2,36 +2,69 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from events.invitations import invitation_check, invitation_for_subscriber
 from events.selectors import events_visible_to
+from soonish.accounts.serializers import DetailSerializer, TokenSerializer
+from soonish.accounts.tokens import BadToken
 from soonish.api import ServiceUnavailable
 from workflows.connection import TemporalUnavailable
 
 from . import selectors, services
 from .models import Subscription
-from .serializers import SubscribeSerializer, SubscriptionSerializer, SubscriptionUpdateSerializer
+from .serializers import (
+    ConfirmedSerializer,
+    EmailSubscribeSerializer,
+    SubscribeSerializer,
+    SubscriptionEventSerializer,
+    SubscriptionSerializer,
+    SubscriptionUpdateSerializer,
+)
 
 
 def _as_drf(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
+_SUBSCRIBE_REQUEST = PolymorphicProxySerializer(
+    component_name="SubscribeEither",
+    serializers=[SubscribeSerializer, EmailSubscribeSerializer],
+    resource_type_field_name=None,
+)
+
+
 class SubscribeView(APIView):
+    # Signed in: subscribe at once (201). Anonymous: by email, double opt-in (202).
+    permission_classes = [AllowAny]
     throttle_scope = "subscribe"
 
-    @extend_schema(request=SubscribeSerializer, responses={201: SubscriptionSerializer})
+    @extend_schema(
+        request=_SUBSCRIBE_REQUEST,
+        responses={201: SubscriptionSerializer, 202: DetailSerializer},
+    )
     def post(self, request, event_id: int):
-        event = get_object_or_404(events_visible_to(request.user), pk=event_id)
+        if not request.user.is_authenticated:
+            return _subscribe_by_email(request, event_id)
+        # A private event is found through membership or a usable invitation token; without
+        # either it is a 404 (a bad token for an event the caller can see is a 400, below).
+        token = request.data.get("invitation_token") if isinstance(request.data, dict) else None
+        event = get_object_or_404(
+            events_visible_to(request.user, invitation_token=str(token or "")), pk=event_id
+        )
         data = SubscribeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        token = fields.pop("invitation_token", "")
         try:
+            invitation = invitation_for_subscriber(event=event, user=request.user, token=token)
             subscription = services.subscription_create(
-                event=event, user=request.user, **data.validated_data
+                event=event, user=request.user, invitation=invitation, **fields
             )
         except services.AlreadySubscribed as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
@@ -45,6 +78,70 @@ class SubscribeView(APIView):
             ) from None
         subscription = selectors.subscriptions_of(request.user).get(pk=subscription.pk)
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+_CHECK_INBOX = "Check your inbox to confirm."
+
+
+def _subscribe_by_email(request, event_id: int) -> Response:
+    # The answer is the same whether the address is new, has an account or is subscribed
+    # already: this endpoint must not tell strangers which addresses Soonish knows.
+    data = EmailSubscribeSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    token = fields.pop("invitation_token", "")
+    event = get_object_or_404(events_visible_to(None, invitation_token=token), pk=event_id)
+    try:
+        invitation = invitation_check(event=event, token=token) if token else None
+        services.subscription_request(event=event, invitation=invitation, **fields)
+    except services.EventNotOpen as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    except DjangoValidationError as exc:
+        raise _as_drf(exc) from None
+    return Response({"detail": _CHECK_INBOX}, status=status.HTTP_202_ACCEPTED)
+
+
+class TokenView(APIView):
+    """Endpoints whose token is the credential: no session, so no CSRF either."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_scope = "subscribe"
+
+    def token(self, request) -> str:
+        data = TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data["token"]
+
+
+class ConfirmView(TokenView):
+    @extend_schema(request=TokenSerializer, responses={200: ConfirmedSerializer})
+    def post(self, request):
+        try:
+            subscription = services.subscription_confirm(token=self.token(request))
+        except BadToken as exc:
+            raise ValidationError({"token": [str(exc)]}) from None
+        except TemporalUnavailable:
+            raise ServiceUnavailable(
+                "The scheduler is unavailable, so nothing was confirmed; try again shortly."
+            ) from None
+        event = subscription.event
+        return Response(
+            {
+                "detail": f"You are subscribed to {event.name}.",
+                "event": SubscriptionEventSerializer(event).data,
+            }
+        )
+
+
+class UnsubscribeView(TokenView):
+    @extend_schema(request=TokenSerializer, responses={204: None})
+    def post(self, request):
+        try:
+            services.subscription_unsubscribe(token=self.token(request))
+        except BadToken as exc:
+            raise ValidationError({"token": [str(exc)]}) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SubscriptionViewSet(

@@ -1,5 +1,7 @@
 """Who follows an event, where their notifications go, and when they want reminders."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,9 @@ from soonish.models import TimeStamped
 
 DEFAULT_REMINDER_OFFSETS = (86400, 3600)
 MAX_REMINDER_OFFSETS = 10
+# An email-only subscription not confirmed within this time (since its last confirmation
+# email) is deleted; its confirmation link stops working at the same age.
+UNCONFIRMED_LIFETIME = timedelta(days=7)
 
 
 class Subscription(TimeStamped):
@@ -72,14 +77,19 @@ class ReminderOffset(models.Model):
 
 
 class UnsubscribeToken(models.Model):
-    """A one-click unsubscribe link's token: single use, expires after 60 days."""
+    """The state of one-click unsubscribe links: single use, expires after 60 days.
+
+    The link carries this row's id signed with SECRET_KEY (subscriptions.tokens), so one row
+    serves every notification sent while it has more than REUSE_DAYS_LEFT to live, and the
+    fan-out issues links for a whole batch with one query.
+    """
 
     LIFETIME_DAYS = 60
+    REUSE_DAYS_LEFT = 30
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="unsubscribe_tokens"
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)

@@ -42,7 +42,35 @@ class SubscribeSerializer(serializers.Serializer):
     )
     tags = TagListField(required=False)
     reminder_offsets = serializers.JSONField(required=False)
+    invitation_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="The token from an invitation email: opens a private event one is not a "
+        "member of. Single use; it is spent by this subscription.",
+    )
 
 
 class SubscriptionUpdateSerializer(SubscribeSerializer):
-    pass
+    invitation_token = None  # only for subscribing
+
+
+class EmailSubscribeSerializer(serializers.Serializer):
+    """Subscribing without signing in (double opt-in): until the address confirms through the
+    link mailed to it, nothing but that confirmation is sent. Omitted reminder_offsets →
+    [86400, 3600]; [] → none."""
+
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    reminder_offsets = serializers.JSONField(required=False)
+    invitation_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="The token from an invitation email, for a private event.",
+    )
+
+
+class ConfirmedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    event = SubscriptionEventSerializer()

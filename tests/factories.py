@@ -103,7 +103,6 @@ class UnsubscribeTokenFactory(factory.django.DjangoModelFactory):
         model = UnsubscribeToken
 
     subscription = factory.SubFactory(SubscriptionFactory)
-    token_hash = factory.LazyFunction(lambda: new_token()[1])
     expires_at = factory.LazyFunction(
         lambda: timezone.now() + timedelta(days=UnsubscribeToken.LIFETIME_DAYS)
     )

@@ -11,6 +11,7 @@ from events.models import Announcement, Event, EventChange
 from events.services import announcement_mark_started, event_mark_finished
 from notifications import fanout
 from subscriptions.models import ReminderOffset, UnsubscribeToken
+from subscriptions.services import subscriptions_purge_unconfirmed
 
 from .db import orm
 from .types import (
@@ -25,6 +26,7 @@ from .types import (
     NoticeSummary,
     PendingChanges,
     PendingInput,
+    PurgeResult,
 )
 
 
@@ -129,6 +131,17 @@ async def send_notice_batch(args: BatchInput) -> NoticeSummary:
     )
 
 
+@orm
+def _purge_unconfirmed() -> PurgeResult:
+    subscriptions, users = subscriptions_purge_unconfirmed()
+    return PurgeResult(subscriptions=subscriptions, users=users)
+
+
+@activity.defn(name="purge_unconfirmed_subscriptions")
+async def purge_unconfirmed_subscriptions() -> PurgeResult:
+    return await _purge_unconfirmed()
+
+
 ACTIVITIES = [
     purge_expired_tokens,
     event_pending_changes,
@@ -136,4 +149,5 @@ ACTIVITIES = [
     announcements_started,
     plan_notice,
     send_notice_batch,
+    purge_unconfirmed_subscriptions,
 ]

@@ -1,4 +1,4 @@
-"""Temporal Schedules for what recurs: housekeeping."""
+"""Temporal Schedules for what recurs: housekeeping, purging unconfirmed subscriptions."""
 
 import logging
 from datetime import timedelta
@@ -15,27 +15,33 @@ from temporalio.client import (
     ScheduleUpdate,
 )
 
-from .workflows import HousekeepingWorkflow
+from .workflows import HousekeepingWorkflow, PurgeUnconfirmedWorkflow
 
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_SCHEDULE_ID = "soonish-housekeeping"
+PURGE_UNCONFIRMED_SCHEDULE_ID = "soonish-purge-unconfirmed"
 
 
 async def ensure_schedules(client: Client) -> None:
-    """Create the housekeeping schedule, or bring an existing one up to date (task queue)."""
+    """Create the schedules, or bring existing ones up to date (task queue, interval)."""
+    await _ensure(client, HOUSEKEEPING_SCHEDULE_ID, HousekeepingWorkflow.run, timedelta(hours=1))
+    await _ensure(
+        client, PURGE_UNCONFIRMED_SCHEDULE_ID, PurgeUnconfirmedWorkflow.run, timedelta(days=1)
+    )
+
+
+async def _ensure(client: Client, schedule_id: str, run, every: timedelta) -> None:
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
-            HousekeepingWorkflow.run,
-            id="soonish-housekeeping-run",
-            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            run, id=f"{schedule_id}-run", task_queue=settings.TEMPORAL_TASK_QUEUE
         ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
         policy=SchedulePolicy(),
     )
     try:
-        await client.create_schedule(HOUSEKEEPING_SCHEDULE_ID, schedule)
-        logger.info("created schedule %s", HOUSEKEEPING_SCHEDULE_ID)
+        await client.create_schedule(schedule_id, schedule)
+        logger.info("created schedule %s", schedule_id)
     except ScheduleAlreadyRunningError:
-        handle = client.get_schedule_handle(HOUSEKEEPING_SCHEDULE_ID)
+        handle = client.get_schedule_handle(schedule_id)
         await handle.update(lambda _: ScheduleUpdate(schedule=schedule))

@@ -105,3 +105,11 @@ class EventWorkflowStatus:
     offsets: list[int] = field(default_factory=list)
     next_reminder_due: datetime | None = None
     next_reminder_offset: int | None = None
+
+
+@dataclass
+class PurgeResult:
+    """What PurgeUnconfirmedWorkflow deleted."""
+
+    subscriptions: int = 0
+    users: int = 0

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         NoticeSummary,
         PendingChanges,
         PendingInput,
+        PurgeResult,
     )
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -318,4 +319,18 @@ class EventWorkflow:
             pass  # started before a continue-as-new or a retry: one notice each
 
 
-WORKFLOWS = [HousekeepingWorkflow, EventWorkflow, NoticeWorkflow]
+@workflow.defn
+class PurgeUnconfirmedWorkflow:
+    """Deletes email-only subscriptions left unconfirmed, and the accounts left with nothing."""
+
+    @workflow.run
+    async def run(self) -> PurgeResult:
+        return await workflow.execute_activity(
+            "purge_unconfirmed_subscriptions",
+            start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=DB_RETRY,
+            result_type=PurgeResult,
+        )
+
+
+WORKFLOWS = [HousekeepingWorkflow, EventWorkflow, NoticeWorkflow, PurgeUnconfirmedWorkflow]

@@ -75,8 +75,16 @@ def test_a_cancelled_event_takes_no_subscribers(temporal_address, user):
     assert response.status_code == 409
 
 
-def test_anonymous_subscribe_needs_credentials(api):
-    assert subscribe(api, EventFactory()).status_code == 401
+def test_anonymous_subscribe_is_by_email(api):
+    # Without credentials the caller subscribes by email (tests/subscriptions/test_email_only.py).
+    response = subscribe(api, EventFactory())
+    assert response.status_code == 400
+    assert "email" in response.json()
+
+
+def test_a_bad_bearer_token_is_still_a_401(api):
+    api.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
+    assert subscribe(api, EventFactory(), email="a@example.org").status_code == 401
 
 
 def test_list_change_and_unsubscribe_only_my_own(temporal_address, user):
