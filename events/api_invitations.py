@@ -39,6 +39,11 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
     queryset = Invitation.objects.none()  # for the schema; requests use get_queryset
     serializer_class = InvitationSerializer
 
+    def get_throttles(self):
+        # Each invitation sends a mail to any address: limit how many, per organizer.
+        self.throttle_scope = "invite" if self.action == "create" else None
+        return super().get_throttles()
+
     def _event(self) -> Event:
         event = get_object_or_404(events_visible_to(self.request.user), pk=self.kwargs["event_id"])
         if event.organizer_id != self.request.user.pk:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from notifications.mail import send_email
+from notifications.mail import send_email_after_commit
 from notifications.messages import event_url, local_time
 from soonish.accounts.models import User, normalize_email
 from soonish.tokens import hash_token, new_token
@@ -63,9 +63,7 @@ def _mail(invitation: Invitation, raw_token: str) -> None:
         "event_url": event_url(event),
         "subscribe_url": f"{base}/api/events/{event.pk}/subscribe",
     }
-    transaction.on_commit(
-        lambda: send_email(to=invitation.email, template="invitation", context=context)
-    )
+    send_email_after_commit(to=invitation.email, template="invitation", context=context)
 
 
 @transaction.atomic

@@ -200,6 +200,7 @@ REST_FRAMEWORK = {
         "auth_email": env.str("THROTTLE_AUTH_EMAIL", default="5/min"),
         "test_send": env.str("THROTTLE_TEST_SEND", default="10/min"),
         "subscribe": env.str("THROTTLE_SUBSCRIBE", default="30/min"),
+        "invite": env.str("THROTTLE_INVITE", default="30/hour"),
     },
 }
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from events.invitations import invitation_consume
 from events.models import Event, Invitation
 from integrations.models import Integration
-from notifications.mail import send_email
+from notifications.mail import send_email_after_commit
 from notifications.messages import event_url, humanize_offset, local_time
 from notifications.models import Delivery
 from soonish.accounts.models import User, normalize_email
@@ -151,9 +151,7 @@ def _send_confirmation(subscription: Subscription) -> None:
         "confirm_url": confirmation_url(subscription),
         "valid_days": UNCONFIRMED_LIFETIME.days,
     }
-    transaction.on_commit(
-        lambda: send_email(to=user.email, template="confirm_subscription", context=context)
-    )
+    send_email_after_commit(to=user.email, template="confirm_subscription", context=context)
 
 
 def _resend_confirmation(subscription: Subscription) -> None:

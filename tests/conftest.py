@@ -7,11 +7,13 @@ import uuid
 
 import pytest
 import pytest_asyncio
+from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from temporalio.testing import WorkflowEnvironment
 
 from tests.sink import Sink
+from tests.smtp_sink import SmtpSink
 from workflows import client as temporal_client
 from workflows.connection import connect
 from workflows.devserver import binary, free_port, start_dev_server, stop
@@ -82,6 +84,20 @@ def sink(make_sink, settings):
     """A sink on 127.0.0.1, with loopback allowed by the network guard (as for a LAN server)."""
     settings.SOONISH_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
     return make_sink()
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A local SMTP server; Django's mail (service email, account mail) is sent to it."""
+    handler = SmtpSink()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from notifications.mail import send_email
+from notifications.mail import send_email_after_commit
 
 from .models import User, normalize_email
 from .tokens import (
@@ -26,12 +26,10 @@ def _link(path: str, token: str) -> str:
 
 def _send_verification(user: User, *, claiming: bool = False) -> None:
     url = _link("/accounts/verify", make_verification_token(user))
-    transaction.on_commit(
-        lambda: send_email(
-            to=user.email,
-            template="verification",
-            context={"user": user, "verify_url": url, "claiming": claiming},
-        )
+    send_email_after_commit(
+        to=user.email,
+        template="verification",
+        context={"user": user, "verify_url": url, "claiming": claiming},
     )
 
 
@@ -96,10 +94,8 @@ def password_reset_request(*, email: str) -> None:
     if user is None:
         return
     url = _link("/accounts/reset", make_password_reset_token(user))
-    transaction.on_commit(
-        lambda: send_email(
-            to=user.email, template="password_reset", context={"user": user, "reset_url": url}
-        )
+    send_email_after_commit(
+        to=user.email, template="password_reset", context={"user": user, "reset_url": url}
     )
 
 

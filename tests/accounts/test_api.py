@@ -1027,3 +1027,16 @@ def test_schema_documents_every_accounts_endpoint(api):
         assert path in paths, path
     assert {"get", "post"} <= set(paths["/api/auth/verify"])
     assert {"get", "patch"} <= set(paths["/api/users/me"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_is_down_does_not_fail_the_registration(api, settings, caplog):
+    from workflows.devserver import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    body = {"email": "offline@example.com", "password": PASSWORD, "name": "Off"}
+    response = api.post("/api/auth/register", body, format="json")
+    assert response.status_code == 201
+    assert User.objects.filter(email="offline@example.com").exists()
+    assert "mail verification not sent: ConnectionRefusedError" in caplog.text

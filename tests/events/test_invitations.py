@@ -298,3 +298,17 @@ def test_the_list_is_paginated_and_shows_each_status():
     }
     page = client.get(f"/api/events/{event.pk}/invitations", {"limit": 2}).json()
     assert len(page["results"]) == 2 and page["next"]
+
+
+def test_invitations_are_throttled_per_organizer(temporal_address, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"invite": "2/hour"})
+    event = EventFactory(is_public=False)
+    api = client_for(event.organizer)
+    url = f"/api/events/{event.pk}/invitations"
+    for i in range(2):
+        assert api.post(url, {"email": f"g{i}@example.org"}, format="json").status_code == 201
+    response = api.post(url, {"email": "g3@example.org"}, format="json")
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert api.get(url).status_code == 200  # reading is not limited
