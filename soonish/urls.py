@@ -2,9 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from soonish.accounts import views as account_views
 from soonish.health import HealthView
-from subscriptions import views as subscription_views
 
 api_patterns = [
     path("", include("soonish.accounts.urls")),
@@ -20,9 +18,10 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
-    path("accounts/verify", account_views.verify_email, name="verify-email"),
-    path("accounts/reset", account_views.password_reset_confirm, name="password-reset-confirm"),
-    path("subscriptions/confirm", subscription_views.confirm, name="subscription-confirm-page"),
-    path("unsubscribe", subscription_views.unsubscribe, name="unsubscribe-page"),
-    path("", account_views.home, name="home"),
+    # Pages, one module per app (each app's web_urls.py).
+    path("", include("events.web_urls")),
+    path("accounts/", include("soonish.accounts.web_urls")),
+    path("channels/", include("integrations.web_urls")),
+    path("", include("subscriptions.web_urls")),
+    path("notifications/", include("notifications.web_urls")),
 ]
