@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from .connection import TemporalUnavailable, connect
@@ -87,10 +88,7 @@ def event_workflow_id(event_id: int) -> str:
     return f"event-{event_id}"
 
 
-def start_event_workflow(event) -> str:
-    """Start the event's workflow; TemporalUnavailable if Temporal refuses or is down."""
-    from temporalio.common import WorkflowIDConflictPolicy
-
+def _start_event_workflow(event, *, conflict_policy, start_signal: str | None = None) -> str:
     from .activities import timeline_of
     from .types import EventWorkflowInput
     from .workflows import EventWorkflow
@@ -104,7 +102,46 @@ def start_event_workflow(event) -> str:
             args,
             id=workflow_id,
             task_queue=settings.TEMPORAL_TASK_QUEUE,
-            # A new event row is the truth: a leftover run with its id (a reset database) goes.
+            id_conflict_policy=conflict_policy,
+            start_signal=start_signal,
+            rpc_timeout=RPC_TIMEOUT,
+        )
+        return workflow_id
+
+    return call(start, timeout=5)
+
+
+def start_event_workflow(event) -> str:
+    """Start the event's workflow; TemporalUnavailable if Temporal refuses or is down."""
+    # A new event row is the truth: a leftover run with its id (a reset database) goes.
+    return _start_event_workflow(event, conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING)
+
+
+def ensure_event_workflow(event) -> str:
+    """Make sure the event's workflow runs and re-reads the database: signal-with-start.
+
+    A running workflow is signalled (it re-plans from the database); a missing or ended one
+    is started from the event's current state.
+    """
+    return _start_event_workflow(
+        event,
+        conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        start_signal="reminders_changed",
+    )
+
+
+def _start_notice(notice, *, suffix: str = "") -> str:
+    from .workflows import NoticeWorkflow, notice_workflow_id
+
+    workflow_id = notice_workflow_id(notice) + suffix
+
+    async def start(client: Client):
+        await client.start_workflow(
+            NoticeWorkflow.run,
+            notice,
+            id=workflow_id,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            # A leftover run with this id (a reset database) is not this notice.
             id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
             rpc_timeout=RPC_TIMEOUT,
         )
@@ -115,30 +152,16 @@ def start_event_workflow(event) -> str:
 
 def start_welcome(subscription) -> str:
     """Start the welcome notice of a subscription (before its commit: the notice waits)."""
-    from temporalio.common import WorkflowIDConflictPolicy
-
     from .types import NoticeInput
-    from .workflows import NoticeWorkflow, notice_workflow_id
 
-    notice = NoticeInput(
-        event_id=subscription.event_id,
-        kind="welcome",
-        ref=str(subscription.pk),
-        subscription_id=subscription.pk,
-    )
-
-    async def start(client: Client):
-        await client.start_workflow(
-            NoticeWorkflow.run,
-            notice,
-            id=notice_workflow_id(notice),
-            task_queue=settings.TEMPORAL_TASK_QUEUE,
-            id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
-            rpc_timeout=RPC_TIMEOUT,
+    return _start_notice(
+        NoticeInput(
+            event_id=subscription.event_id,
+            kind="welcome",
+            ref=str(subscription.pk),
+            subscription_id=subscription.pk,
         )
-        return notice_workflow_id(notice)
-
-    return call(start, timeout=5)
+    )
 
 
 def signal_event(event_id: int, signal: str) -> bool:
@@ -189,49 +212,6 @@ def start_notice_again(*, event_id: int, kind: str, ref: str, subscription_id: i
     import uuid
 
     from .types import NoticeInput
-    from .workflows import NoticeWorkflow, notice_workflow_id
 
     notice = NoticeInput(event_id=event_id, kind=kind, ref=ref, subscription_id=subscription_id)
-    workflow_id = f"{notice_workflow_id(notice)}-resend-{uuid.uuid4().hex[:8]}"
-
-    async def start(client: Client):
-        await client.start_workflow(
-            NoticeWorkflow.run,
-            notice,
-            id=workflow_id,
-            task_queue=settings.TEMPORAL_TASK_QUEUE,
-            rpc_timeout=RPC_TIMEOUT,
-        )
-        return workflow_id
-
-    return call(start, timeout=5)
-
-
-def ensure_event_workflow(event) -> str:
-    """Make sure the event's workflow runs and re-reads the database: signal-with-start.
-
-    A running workflow is signalled (it re-plans from the database); a missing or ended one
-    is started from the event's current state.
-    """
-    from temporalio.common import WorkflowIDConflictPolicy
-
-    from .activities import timeline_of
-    from .types import EventWorkflowInput
-    from .workflows import EventWorkflow
-
-    workflow_id = event_workflow_id(event.pk)
-    args = EventWorkflowInput(timeline=timeline_of(event), handled_revision=event.revision)
-
-    async def start(client: Client):
-        await client.start_workflow(
-            EventWorkflow.run,
-            args,
-            id=workflow_id,
-            task_queue=settings.TEMPORAL_TASK_QUEUE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            start_signal="reminders_changed",
-            rpc_timeout=RPC_TIMEOUT,
-        )
-        return workflow_id
-
-    return call(start, timeout=5)
+    return _start_notice(notice, suffix=f"-resend-{uuid.uuid4().hex[:8]}")
