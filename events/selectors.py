@@ -11,7 +11,7 @@ from subscriptions.models import Subscription
 from .models import Event, Invitation
 
 
-def _subscriber_counts(qs: QuerySet) -> QuerySet:
+def with_subscriber_counts(qs: QuerySet) -> QuerySet:
     # A subquery, not a join: the count must not multiply rows or fight other annotations.
     counts = (
         Subscription.objects.filter(event=OuterRef("pk"), confirmed_at__isnull=False)
@@ -55,7 +55,7 @@ def events_visible_to(user: User | None, *, invitation_token: str = "") -> Query
         token_hash = hash_token(invitation_token)
         visible |= Q(pk__in=invitations_usable().filter(token_hash=token_hash).values("event"))
     ids = Event.objects.filter(visible).values("pk")
-    return _subscriber_counts(Event.objects.filter(pk__in=ids).select_related("organizer"))
+    return with_subscriber_counts(Event.objects.filter(pk__in=ids).select_related("organizer"))
 
 
 def events_search(
