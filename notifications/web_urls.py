@@ -1,5 +1,9 @@
-"""Pages (HTML) of this app; the API lives in urls.py."""
+"""Pages (HTML) of this app, under /notifications/; the API lives in urls.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.my_notifications, name="my-notifications"),
+]
