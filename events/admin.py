@@ -3,6 +3,7 @@ import logging
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from notifications.messages import local_time
 from notifications.selectors import delivery_counts
@@ -105,16 +106,14 @@ class EventAdmin(admin.ModelAdmin):
         try:
             state = temporal.describe_event_workflow(obj.pk)
         except TemporalUnavailable as exc:
-            if "NOT_FOUND" in str(exc):  # Temporal answered: this event has no workflow run
-                return format_html(
-                    '<strong>not running</strong> <span class="quiet">({})</span>', exc
-                )
             return format_html('<strong>unavailable</strong> <span class="quiet">({})</span>', exc)
         except Exception as exc:  # ended or never started: a query has nobody to answer it
             logger.info("status query of event %s failed: %s", obj.pk, type(exc).__name__)
             return format_html(
                 '<strong>not running</strong> <span class="quiet">({})</span>', type(exc).__name__
             )
+        if state is None:  # Temporal answered: this event has no workflow run
+            return mark_safe("<strong>not running</strong>")
         rows = [
             ("state", state.status),
             ("revision handled", f"{state.handled_revision} of {state.revision}"),

@@ -142,3 +142,10 @@ def invitation_for_subscriber(*, event: Event, user: User, token: str = "") -> I
     if token:
         return invitation_check(event=event, token=token)
     return invitation_pending_for(event=event, user=user)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link names, whatever its state (to explain a dead link), or None."""
+    if not token:
+        return None
+    return Invitation.objects.select_related("event").filter(token_hash=hash_token(token)).first()

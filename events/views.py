@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations.selectors import integrations_for
 from notifications.messages import local_time
-from soonish.tokens import hash_token
 from subscriptions import services as subscribing
 from subscriptions.selectors import subscription_exists
 from workflows.connection import TemporalUnavailable
@@ -146,18 +145,10 @@ def event_page(request, pk: int):
     return render(request, "events/detail.html", context, status=status)
 
 
-def _invitation_from_token(token: str) -> Invitation | None:
-    # TODO(lead): belongs in events/invitations.py (e.g. `invitation_from_token`); the token
-    # alone must name its event, whatever the invitation's state, to explain a dead link.
-    if not token:
-        return None
-    return Invitation.objects.select_related("event").filter(token_hash=hash_token(token)).first()
-
-
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request):
     token = request.POST.get("token") or request.GET.get("token", "")
-    found = _invitation_from_token(token)
+    found = invitations.invitation_from_token(token)
     try:
         if found is None:
             raise ValidationError("This invitation link is not valid; it may have been replaced.")

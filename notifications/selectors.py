@@ -1,6 +1,6 @@
 """Reads of the delivery ledger."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from soonish.accounts.models import User
 
@@ -16,11 +16,20 @@ def deliveries_of(user: User) -> QuerySet[Delivery]:
     )
 
 
+def delivery_counts_for(*, event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{event id: {status: count}} in one query, every status present for every event."""
+    counts = {pk: dict.fromkeys(Delivery.Status.values, 0) for pk in event_ids}
+    rows = (
+        Delivery.objects.filter(event_id__in=event_ids)
+        .values("event_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["event_id"]][row["status"]] = row["n"]
+    return counts
+
+
 def delivery_counts(*, event_id: int) -> dict[str, int]:
     """{status: count} of an event's deliveries, every status present."""
-    from django.db.models import Count
-
-    counts = dict.fromkeys(Delivery.Status.values, 0)
-    rows = Delivery.objects.filter(event_id=event_id).values("status").annotate(n=Count("pk"))
-    counts.update({row["status"]: row["n"] for row in rows.order_by()})
-    return counts
+    return delivery_counts_for(event_ids=[event_id])[event_id]

@@ -19,7 +19,7 @@ from events.models import Event
 from events.selectors import events_search
 from integrations.selectors import integrations_for
 from notifications.messages import humanize_offset, local_time
-from notifications.selectors import delivery_counts
+from notifications.selectors import delivery_counts_for
 from workflows import client as temporal
 from workflows.connection import TemporalUnavailable
 
@@ -108,9 +108,8 @@ def _workflow_states(events) -> dict[int, object]:
     for event in upcoming[:LIVE_STATUS_LIMIT]:
         try:
             states[event.pk] = temporal.describe_event_workflow(event.pk)
-        except TemporalUnavailable as exc:
-            if "NOT_FOUND" not in str(exc):
-                break  # the scheduler is down: do not wait for it once per event
+        except TemporalUnavailable:
+            break  # the scheduler is down: do not wait for it once per event
         except Exception:  # an ended or odd workflow: the ledger still answers
             logger.info("no live status for event %s", event.pk, exc_info=True)
     return states
@@ -120,6 +119,7 @@ def _workflow_states(events) -> dict[int, object]:
 def dashboard(request):
     organized = list(events_search(user=request.user, mine="organizing"))
     states = _workflow_states(organized)
+    counts = delivery_counts_for(event_ids=[e.pk for e in organized])
     rows = []
     for event in organized:
         state = states.get(event.pk)
@@ -133,7 +133,7 @@ def dashboard(request):
                 and state.next_reminder_offset
                 and humanize_offset(state.next_reminder_offset),
                 "live": state is not None,
-                "counts": delivery_counts(event_id=event.pk),
+                "counts": counts[event.pk],
             }
         )
     channels = list(integrations_for(user=request.user).filter(is_active=True))

@@ -196,13 +196,21 @@ def terminate_workflow(workflow_id: str, *, reason: str) -> None:
 
 
 def describe_event_workflow(event_id: int):
-    """The EventWorkflow's `status` query result (EventWorkflowStatus)."""
+    """The EventWorkflow's `status` query result (EventWorkflowStatus), or None when Temporal
+    has no run for the event; TemporalUnavailable when Temporal cannot answer."""
+    from temporalio.service import RPCStatusCode
+
     from .types import EventWorkflowStatus
 
     async def query(client: Client):
-        return await client.get_workflow_handle(event_workflow_id(event_id)).query(
-            "status", result_type=EventWorkflowStatus, rpc_timeout=RPC_TIMEOUT
-        )
+        try:
+            return await client.get_workflow_handle(event_workflow_id(event_id)).query(
+                "status", result_type=EventWorkflowStatus, rpc_timeout=RPC_TIMEOUT
+            )
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return None
+            raise
 
     return call(query, timeout=5)
 

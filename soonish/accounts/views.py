@@ -18,10 +18,6 @@ from .forms import (
 from .tokens import BadToken, user_from_password_reset_token
 
 
-def home(request):
-    return render(request, "home.html")
-
-
 @require_http_methods(["GET", "POST"])
 def verify_email(request):
     # GET only shows a button: mail scanners that prefetch links must not verify anything.
