@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from soonish.fields import TAG_RE, localize
 from soonish.timezones import time_zone_names
+from subscriptions.forms import UNITS, collect_offsets, preset_choices
 from subscriptions.models import DEFAULT_REMINDER_OFFSETS
-from subscriptions.offsets import clean_offsets
 
 from .models import Announcement, Event
 
@@ -193,16 +193,6 @@ class InvitationForm(forms.Form):
 
 # --- subscribing -----------------------------------------------------------------------------
 
-PRESETS = {
-    604800: "1 week",
-    86400: "1 day",
-    10800: "3 hours",
-    3600: "1 hour",
-    1800: "30 minutes",
-    600: "10 minutes",
-}
-UNITS = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
-
 
 class ReminderFields(forms.Form):
     """Reminder choices: presets ("1 day" and "1 hour" pre-selected) and one custom time."""
@@ -210,7 +200,7 @@ class ReminderFields(forms.Form):
     reminders = forms.TypedMultipleChoiceField(
         required=False,
         coerce=int,
-        choices=[(seconds, f"{label} before") for seconds, label in PRESETS.items()],
+        choices=preset_choices(),
         initial=list(DEFAULT_REMINDER_OFFSETS),
         widget=forms.CheckboxSelectMultiple,
         label="Remind me",
@@ -222,13 +212,7 @@ class ReminderFields(forms.Form):
 
     def clean(self):
         data = super().clean()
-        offsets = list(data.get("reminders") or [])
-        if data.get("custom_amount"):
-            offsets.append(data["custom_amount"] * UNITS.get(data.get("custom_unit"), 60))
-        try:
-            data["reminder_offsets"] = clean_offsets(offsets)
-        except ValidationError as exc:
-            self.add_error("reminders", exc.messages)
+        collect_offsets(self, data, ticked="reminders")
         return data
 
 

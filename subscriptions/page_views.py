@@ -24,14 +24,11 @@ from workflows import client as temporal
 from workflows.connection import TemporalUnavailable
 
 from . import services
-from .offsets import clean_offsets
+from .forms import UNITS, collect_offsets, preset_choices
 from .selectors import subscriptions_of
 
 logger = logging.getLogger(__name__)
 
-# The subscribe form offers the same presets.
-PRESETS = [604800, 86400, 10800, 3600, 1800, 600]
-UNITS = [("minutes", 60), ("hours", 3600), ("days", 86400), ("weeks", 604800)]
 # Only this many upcoming events ask Temporal for their next reminder: one query each.
 LIVE_STATUS_LIMIT = 10
 
@@ -50,7 +47,7 @@ class SubscriptionForm(forms.Form):
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
     )
     custom_amount = forms.IntegerField(required=False, label="Another time")
-    custom_unit = forms.ChoiceField(choices=[(u, u) for u, _ in UNITS], required=False)
+    custom_unit = forms.ChoiceField(choices=[(u, u) for u in UNITS], required=False)
 
     def __init__(self, *args, subscription, channels, **kwargs):
         # Many of these forms share the dashboard: ids must not collide.
@@ -59,21 +56,14 @@ class SubscriptionForm(forms.Form):
         self.fields["integrations"].choices = [(c.pk, c.name) for c in channels]
         # A time set elsewhere (the API) stays offered, so saving does not drop it silently.
         current = subscription.reminder_offsets
-        offered = sorted(set(PRESETS) | set(current), reverse=True)
-        self.fields["offsets"].choices = [(o, f"{humanize_offset(o)} before") for o in offered]
+        self.fields["offsets"].choices = preset_choices(also=current)
         self.initial.setdefault("offsets", current)
         self.initial.setdefault("integrations", [i.pk for i in subscription.integrations.all()])
         self.initial.setdefault("custom_unit", "hours")
 
     def clean(self):
         data = super().clean()
-        offsets = list(data.get("offsets") or [])
-        if data.get("custom_amount") is not None:
-            offsets.append(data["custom_amount"] * dict(UNITS)[data.get("custom_unit") or "hours"])
-        try:
-            data["reminder_offsets"] = clean_offsets(offsets)
-        except ValidationError as exc:
-            self.add_error("offsets", exc.messages)
+        collect_offsets(self, data, ticked="offsets")
         return data
 
 
