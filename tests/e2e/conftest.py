@@ -70,3 +70,14 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
         assert overflow <= 0, f"{name} overflows horizontally by {overflow}px at {width}px"
     page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+
+
+def sign_in(context, app, user) -> None:
+    """Give a browser context a session for `user` (when the log-in page is not under test)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": app.url}])
