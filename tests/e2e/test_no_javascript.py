@@ -28,7 +28,7 @@ def test_the_pages_read_without_javascript(browser, app):
         "/dashboard": "Choir practice",
         "/channels/": "Phone",
         "/notifications/": "My notifications",
-        "/accounts/profile": "Nadia",
+        "/accounts/profile": "Your profile",
     }
     for path, text in expectations.items():
         response = page.goto(app.url + path)
