@@ -469,3 +469,15 @@ def test_invite_bad_email_over_htmx_swaps_the_errors_in():
     assert response.status_code == 200
     assert error_beside(response.content.decode(), "email")
     assert Invitation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_send_to_field_says_once_where_mail_goes(client):
+    u = UserFactory()
+    client.force_login(u)
+    e = EventFactory()
+    html = client.get(f"/events/{e.pk}").content.decode()
+    assert "No channels yet" in html and "None chosen" not in html
+    IntegrationFactory(user=u)
+    html = client.get(f"/events/{e.pk}").content.decode()
+    assert "No channels yet" not in html and "None chosen" in html
