@@ -2,29 +2,19 @@
 and the staff admin's event page with its live workflow status."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from events.services import event_create
 from integrations.models import Integration
-from tests.e2e.conftest import shoot
+from tests.e2e.conftest import shoot, sign_in
 from tests.factories import EventFactory, UserFactory
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.temporal]
 
 
-def sign_in(page, app, user) -> None:
-    """Give the browser a session for `user` (the login page is not what is tested here)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": app.url}])
-
-
 def test_add_test_pause_and_rename_an_ntfy_channel(page, app, sink):
     user = UserFactory()
-    sign_in(page, app, user)
+    sign_in(page.context, app, user)
     page.goto(app.url + "/channels/")
     page.get_by_role("link", name="Add a channel").first.click()
     page.get_by_role("link", name="ntfy", exact=True).click()
@@ -75,7 +65,7 @@ def test_the_admin_event_page_shows_the_live_workflow(page, app):
         organizer=UserFactory(), name="Launch party", start=EventFactory.build().start,
         time_zone="Europe/Paris",
     )  # fmt: skip
-    sign_in(page, app, staff)
+    sign_in(page.context, app, staff)
     wait_for(lambda: _running(page, app, event.pk), timeout=20, message="the workflow status")
     assert "scheduled" in page.locator(".field-workflow_status").inner_text()
     shoot(page, "admin-event")

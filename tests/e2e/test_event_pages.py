@@ -5,12 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from events import services
 from subscriptions.models import Subscription
-from tests.e2e.conftest import shoot
+from tests.e2e.conftest import shoot, sign_in
 from tests.factories import EventFactory, IntegrationFactory, UserFactory
 from tests.helpers import wait_for
 
@@ -31,14 +30,6 @@ def link_in_mail(mailoutbox, pattern: str) -> str:
 
     wait_for(arrived, timeout=30, message=f"an email with {pattern}")
     return found[0]
-
-
-def sign_in(context, app, user) -> None:
-    """Share a Django session with the browser: log in with the test client, copy its cookie."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": cookie, "url": app.url}])
 
 
 def test_visitor_subscribes_confirms_and_unsubscribes(page, app, mailoutbox):
