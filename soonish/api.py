@@ -2,9 +2,10 @@
 
 import logging
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,6 +22,11 @@ class ServiceUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "A service Soonish depends on is unavailable; try again shortly."
     default_code = "service_unavailable"
+
+
+def as_drf(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError as DRF's: a field map when it names fields, else a list."""
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 def exception_handler(exc, context):

@@ -13,7 +13,7 @@ from events.invitations import invitation_check, invitation_for_subscriber
 from events.selectors import events_visible_to
 from soonish.accounts.serializers import DetailSerializer, TokenSerializer
 from soonish.accounts.tokens import BadToken
-from soonish.api import ServiceUnavailable
+from soonish.api import ServiceUnavailable, as_drf
 from workflows.connection import TemporalUnavailable
 
 from . import selectors, services
@@ -26,11 +26,6 @@ from .serializers import (
     SubscriptionSerializer,
     SubscriptionUpdateSerializer,
 )
-
-
-def _as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
 
 _SUBSCRIBE_REQUEST = PolymorphicProxySerializer(
     component_name="SubscribeEither",
@@ -71,7 +66,7 @@ class SubscribeView(APIView):
         except services.EventNotOpen as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
-            raise _as_drf(exc) from None
+            raise as_drf(exc) from None
         except TemporalUnavailable:
             raise ServiceUnavailable(
                 "The scheduler is unavailable, so you were not subscribed; try again shortly."
@@ -97,7 +92,7 @@ def _subscribe_by_email(request, event_id: int) -> Response:
     except services.EventNotOpen as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     except DjangoValidationError as exc:
-        raise _as_drf(exc) from None
+        raise as_drf(exc) from None
     return Response({"detail": _CHECK_INBOX}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -171,7 +166,7 @@ class SubscriptionViewSet(
                 reminder_offsets=fields.get("reminder_offsets", ...),
             )
         except DjangoValidationError as exc:
-            raise _as_drf(exc) from None
+            raise as_drf(exc) from None
         return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
 
     def perform_destroy(self, instance):

@@ -13,6 +13,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
+from soonish.api import as_drf
+
 from . import services
 from .serializers import (
     DetailSerializer,
@@ -29,10 +31,6 @@ from .serializers import (
     UserSerializer,
 )
 from .tokens import BadToken
-
-
-def _as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 # Anyone may call these; without session authentication there is no CSRF check either.
@@ -54,7 +52,7 @@ class RegisterView(PublicView):
         try:
             user = services.user_register(**data.validated_data)
         except DjangoValidationError as exc:
-            raise _as_drf(exc) from None
+            raise as_drf(exc) from None
         body = UserSerializer(user).data
         # A claim must not show the claimer what the existing account holds.
         body.update(name=data.validated_data["name"], is_verified=False)
@@ -169,7 +167,7 @@ class PasswordResetConfirmView(PublicView):
         except BadToken as exc:
             raise ValidationError({"token": [str(exc)]}) from None
         except DjangoValidationError as exc:
-            raise _as_drf(exc) from None
+            raise as_drf(exc) from None
         return Response({"detail": "Your password has been changed; you can log in now."})
 
 
@@ -184,4 +182,4 @@ class MeView(generics.RetrieveUpdateAPIView):
         try:
             services.user_update(user=self.request.user, **serializer.validated_data)
         except DjangoValidationError as exc:
-            raise _as_drf(exc) from None
+            raise as_drf(exc) from None
