@@ -312,11 +312,13 @@ class EventWorkflow:
                 notice,
                 id=notice_workflow_id(notice),
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                # A closed run with this id may be another event's whose id a reset database
+                # gave out again: run anew. Sending twice is what the ledger prevents.
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             )
             self._notices += 1
         except WorkflowAlreadyStartedError:
-            pass  # started before a continue-as-new or a retry: one notice each
+            pass  # still running: it is this very notice
 
 
 @workflow.defn

@@ -1,6 +1,7 @@
 """The EventWorkflow's life on the time-skipping test server: days pass in seconds."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -18,8 +19,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 @orm
-def _event():
-    return EventFactory()
+def _event(start):
+    return EventFactory(start=start, end=start + timedelta(hours=2))
 
 
 @orm
@@ -30,7 +31,9 @@ def _status(pk):
 async def test_the_workflow_ends_with_its_event_and_continues_as_new_on_the_way(
     time_skipping_env,
 ):
-    event = await _event()  # starts in 3 days, lasts 2 hours
+    # The test server's clock is shared by the session and runs ahead of the wall clock.
+    start = (await time_skipping_env.get_current_time() + timedelta(days=3)).replace(microsecond=0)
+    event = await _event(start)
     queue = f"test-{uuid.uuid4().hex[:8]}"
     client = time_skipping_env.client
     async with build_worker(client, task_queue=queue):

@@ -6,7 +6,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
 from events.models import Event
 from events.services import event_cancel, event_update
@@ -20,6 +22,7 @@ from tests.factories import (
 from workflows import client as web_client
 from workflows.activities import timeline_of
 from workflows.db import orm
+from workflows.devserver import binary
 from workflows.types import EventWorkflowInput
 from workflows.worker import build_worker
 from workflows.workflows import EventWorkflow, reminder_key
@@ -27,9 +30,21 @@ from workflows.workflows import EventWorkflow, reminder_key
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def reminders_env():
+    """A time-skipping server of this module's own: notices these tests leave behind (children
+    abandoned when a test's worker stops) cannot hold the clock of any other test's server."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(binary("temporal-test-server"))
+    )
+    yield env
+    await env.shutdown()
+
+
 @pytest.fixture
-def on_test_server(time_skipping_env, settings):
+def on_test_server(reminders_env, settings):
     """Services signal the time-skipping server (where these workflows run), not the dev one."""
+    time_skipping_env = reminders_env
     settings.TEMPORAL_ADDRESS = time_skipping_env.client.service_client.config.target_host
     settings.TEMPORAL_TASK_QUEUE = f"test-{uuid.uuid4().hex[:8]}"
     settings.SOONISH_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
