@@ -2,7 +2,7 @@ import asyncio
 import os
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connections
 
 from workflows.connection import TemporalUnavailable
@@ -16,12 +16,20 @@ class Command(BaseCommand):
         try:
             asyncio.run(serve())
         except TemporalUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        self.stdout.write("worker stopped")
+            self._exit(1, err=f"CommandError: {exc}")
+        self._exit(0, out="worker stopped")
+
+    def _exit(self, code: int, *, out: str = "", err: str = ""):
+        if out:
+            self.stdout.write(out)
+        if err:
+            self.stderr.write(err)
         self.stdout.flush()
+        self.stderr.flush()
+        sys.stdout.flush()
         sys.stderr.flush()
         connections.close_all()
-        # Every task has finished. Skip interpreter finalization: the SDK's native threads can
-        # still hold the GIL machinery then, which aborts the process now and again
-        # ("PyGILState_Release ... finalizing") instead of exiting 0.
-        os._exit(0)
+        # Skip interpreter finalization: the SDK's native threads can still touch the GIL
+        # machinery then, which aborts the process now and again ("PyGILState_Release …
+        # finalizing") instead of exiting with this code.
+        os._exit(code)
