@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format worker clean
+.PHONY: run test lint format worker clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Soonish needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -39,3 +39,7 @@ format: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Benchmarks, not part of `make test`: `make bench`, `make bench QUICK=1`, `make bench BENCH=fanout`.
+bench: $(VENV)/.test-installed
+	QUICK=$(QUICK) $(BIN)/python -m bench $(BENCH)
