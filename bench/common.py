@@ -79,3 +79,124 @@ def running(cmd: list[str], env: dict, log: Path | None = None):
                 proc.wait()
         if log:
             out.close()
+
+
+# --- Soonish's own processes -------------------------------------------------------------------
+
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_postgres(name: str) -> str:
+    """An empty PostgreSQL database `name` (dropped first if it exists); its DATABASE_URL."""
+    import psycopg
+
+    try:
+        conn = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise SystemExit(
+            f"the benchmarks need PostgreSQL at {PG_ADMIN_URL} (set BENCH_POSTGRES): {exc}"
+        ) from None
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def soonish_env(database_url: str, **extra: str) -> dict:
+    """Production-like settings for the benchmark's processes (DEBUG off, no throttles)."""
+    data = RESULTS / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-" + "x" * 60,
+        FIELD_ENCRYPTION_KEYS="bench-field-key",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        SOONISH_DATA_DIR=str(data),
+        SOONISH_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8",
+        EMAIL_URL="dummymail://",
+        THROTTLE_AUTH="1000000/min",
+        THROTTLE_AUTH_EMAIL="1000000/min",
+        THROTTLE_TEST_SEND="1000000/min",
+        THROTTLE_SUBSCRIBE="1000000/min",
+        THROTTLE_INVITE="1000000/min",
+    )
+    env.update(extra)
+    return env
+
+
+def setup_django(env: dict) -> None:
+    """Configure Django in this (driver) process with the same settings as the services."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soonish.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+class Services:
+    """Temporal dev server, migrated database, worker and (optionally) gunicorn."""
+
+    def __init__(self, env: dict, procs: dict, web_url: str | None):
+        self.env, self.procs, self.web_url = env, procs, web_url
+
+    @property
+    def worker(self) -> subprocess.Popen:
+        return self.procs["worker"]
+
+
+@contextmanager
+def soonish(env: dict, *, web_workers: int = 0, web_threads: int = 4):
+    """Start Soonish's processes with `env`; logs in var/bench/logs. Yields Services."""
+    from contextlib import ExitStack
+
+    sys.path.insert(0, str(ROOT))
+    from workflows.devserver import free_port, start_dev_server, stop
+
+    logs = RESULTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = dict(env)
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    with ExitStack() as stack:
+        if not env.get("TEMPORAL_ADDRESS"):
+            port = free_port()
+            with open(logs / "temporal.log", "ab") as log:
+                server = start_dev_server(port=port, log=log)
+            stack.callback(stop, server)
+            env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
+        procs = {}
+        procs["worker"] = stack.enter_context(
+            running([PYTHON, "manage.py", "run_worker"], env, logs / "worker.log")
+        )
+        web_url = None
+        if web_workers:
+            port = free_port()
+            web_url = f"http://127.0.0.1:{port}"
+            procs["web"] = stack.enter_context(
+                running(
+                    [
+                        PYTHON, "-m", "gunicorn", "soonish.wsgi",
+                        "--bind", f"127.0.0.1:{port}",
+                        "--workers", str(web_workers),
+                        "--threads", str(web_threads),
+                    ],
+                    env,
+                    logs / "web.log",
+                )
+            )  # fmt: skip
+            wait_until(lambda: _answers(f"{web_url}/api/health"), 60, "gunicorn's /api/health")
+        yield Services(env, procs, web_url)
+
+
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+            return response.status == 200
+    except OSError:
+        return False
