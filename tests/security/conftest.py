@@ -1,12 +1,13 @@
 """Fixtures of the security checks: loopback listeners that must stay silent, a forwarding proxy."""
 
 import http.client
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.sink import LocalServer
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def listeners(make_sink, settings):
 
 
 @dataclass
-class ForwardProxy:
+class ForwardProxy(LocalServer):
     """A plain HTTP forward proxy (absolute-URI requests) on `host`, as an egress proxy works."""
 
     host: str
@@ -55,15 +56,10 @@ class ForwardProxy:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        server = ThreadingHTTPServer((self.host, 0), Handler)
+        server.daemon_threads = True
+        self._serve(server)
         return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture
