@@ -95,7 +95,12 @@ PAGES = {
         f"/events/{d.event.pk}", {"email": fresh_email(), "reminders": ["3600"]}
     ),
     "channel test": lambda d: d.signed_in.post(f"/channels/{d.channel.pk}/test"),
+    "admin login": lambda d: d.client.post(
+        "/admin/login/", {"username": d.user.email, "password": "x"}
+    ),
 }
+# The API endpoint whose budget each page shares.
+SAME_BUDGET = {"signup": "register", "channel test": "test send", "admin login": "login"}
 
 
 def login_data(d):
@@ -139,7 +144,7 @@ def test_each_page_form_answers_429_with_a_readable_message_over_its_rate(doors,
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_a_page_and_its_api_endpoint_share_one_budget(doors, name):
-    _, api_door = API[{"signup": "register", "channel test": "test send"}.get(name, name)]
+    _, api_door = API[SAME_BUDGET.get(name, name)]
     spend_the_budget(api_door, doors)
 
     assert_retry_after(PAGES[name](doors))
