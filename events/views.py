@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations.selectors import integrations_for
 from notifications.messages import local_time
+from soonish.throttling import throttled
 from subscriptions import services as subscribing
 from subscriptions.selectors import subscription_exists
 from workflows.connection import TemporalUnavailable
@@ -129,6 +130,7 @@ def _event_context(request, event: Event, form, **extra) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("subscribe")
 def event_page(request, pk: int):
     event = get_object_or_404(selectors.events_visible_to(request.user), pk=pk)
     form = _subscribe_form(request, event, request.POST if request.method == "POST" else None)
@@ -146,6 +148,7 @@ def event_page(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("subscribe")
 def invitation_accept(request):
     token = request.POST.get("token") or request.GET.get("token", "")
     found = invitations.invitation_from_token(token)

@@ -3,7 +3,8 @@
 import logging
 
 from cryptography.fernet import InvalidToken
-from encrypted_fields.fields import EncryptedTextField
+from django.apps import apps
+from encrypted_fields.fields import EncryptedFieldMixin, EncryptedTextField
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,20 @@ class EncryptedSecretField(EncryptedTextField):
         except InvalidToken:
             logger.warning("a stored secret cannot be decrypted with FIELD_ENCRYPTION_KEYS")
             return None
+
+
+def encrypted_fields() -> list[tuple[type, EncryptedFieldMixin]]:
+    """(model, field) for every Fernet-encrypted field of every installed model."""
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedFieldMixin)
+    ]
+
+
+def forget_keys() -> None:
+    """Drop the keys each encrypted field derived (and cached) from the settings it first saw."""
+    for _, field in encrypted_fields():
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)

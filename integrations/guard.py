@@ -3,7 +3,10 @@
 Two layers. `check_url` refuses, before anything is stored or sent, local-machine plugins
 and user-chosen hosts that resolve to non-public addresses. `guarded()` then checks every
 address the sending thread resolves while Apprise runs, so a redirect or a DNS answer that
-changed since the check (rebinding) cannot reach a private address either.
+changed since the check (rebinding) cannot reach a private address either. For that to
+hold, sends open their connections themselves: HTTP requests made inside `guarded()` ignore
+the proxy settings of the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY) and `.netrc`,
+because through a proxy it is the proxy that resolves and connects to the target.
 """
 
 import functools
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import apprise
+import requests
 from apprise.manager_plugins import NotificationManager
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -152,11 +156,13 @@ def guarded() -> Iterator[GuardedSend]:
 
 
 def _install() -> None:
-    # Wrap socket.getaddrinfo once, process-wide; outside guarded() the wrapper only passes
-    # through, so other threads (and this one, outside a send) see no difference.
+    # Wrap socket.getaddrinfo and requests.Session once, process-wide; outside guarded() the
+    # wrappers only pass through, so other threads (and this one, outside a send) see no
+    # difference.
     with _install_lock:
         if getattr(socket.getaddrinfo, "_soonish_guard", False):
             return
+        _install_session_wrapper()
         inner = socket.getaddrinfo
 
         @functools.wraps(inner)
@@ -175,6 +181,20 @@ def _install() -> None:
 
         getaddrinfo._soonish_guard = True
         socket.getaddrinfo = getaddrinfo
+
+
+def _install_session_wrapper() -> None:
+    inner = requests.Session.__init__
+
+    @functools.wraps(inner)
+    def __init__(self, *args, **kwargs):
+        inner(self, *args, **kwargs)
+        if getattr(_local, "session", None) is not None:
+            # No proxy from the environment (nor credentials from .netrc): the guard can only
+            # vouch for connections this process opens to the addresses it resolved.
+            self.trust_env = False
+
+    requests.Session.__init__ = __init__
 
 
 def _describe(host: str, address: str, problem: str) -> str:

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from soonish.throttling import throttled
+
 from . import selectors, services
 from .forms import ChannelCreateForm, ChannelEditForm, kind_or_none
 from .kinds import KINDS
@@ -77,6 +79,7 @@ def channel_new(request):
 
 @login_required
 @require_POST
+@throttled("test_send")
 def channel_test(request, pk: int):
     channel = _channel(request, pk)
     result = services.integration_send_test(integration=channel)

@@ -201,7 +201,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "soonish.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["soonish.throttling.ScopedThrottle"],
+    # Reverse proxies in front of Soonish that append to X-Forwarded-For: throttles count per
+    # client address, read that many entries from the right. 0: the connecting address (a
+    # client-sent X-Forwarded-For cannot pick its own throttle bucket).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
         "auth_email": env.str("THROTTLE_AUTH_EMAIL", default="5/min"),

@@ -3,6 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from soonish.health import HealthView
+from soonish.throttling import throttled
+
+# The admin's log-in form checks passwords like any other: the same budget as the API's.
+admin.site.login = throttled("auth")(admin.site.login)
 
 api_patterns = [
     path("", include("soonish.accounts.urls")),

@@ -7,6 +7,7 @@ confirm or unsubscribe anyone. Plain forms, so they work with JavaScript off.
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from soonish.throttling import throttled
 from workflows.connection import TemporalUnavailable
 
 from . import services
@@ -18,6 +19,7 @@ def _token(request) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("subscribe")
 def confirm(request):
     token, template = _token(request), "subscriptions/confirm.html"
     try:
@@ -34,6 +36,7 @@ def confirm(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("subscribe")
 def unsubscribe(request):
     token, template = _token(request), "subscriptions/unsubscribe.html"
     try:

@@ -20,3 +20,10 @@ def wait_for(predicate, timeout: float = 30.0, message: str = "condition") -> No
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {message}")
+
+
+def set_throttle_rates(settings, **rates: str) -> None:
+    """Override some throttle scopes' rates (`auth="3/min"`) for one test via `settings`."""
+    framework = settings.REST_FRAMEWORK
+    current = framework["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**framework, "DEFAULT_THROTTLE_RATES": {**current, **rates}}

@@ -21,8 +21,21 @@ class Received:
         return json.loads(self.body) if self.body else None
 
 
+class LocalServer:
+    """A socketserver served from a daemon thread; `port` is the one the OS gave it."""
+
+    def _serve(self, server) -> None:
+        self._server = server
+        self.port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 @dataclass
-class Sink:
+class Sink(LocalServer):
     """A threaded HTTP server on `host` recording every request; answers `status`."""
 
     host: str = "127.0.0.1"
@@ -62,14 +75,8 @@ class Sink:
                 sink.connections += 1
                 return True
 
-        self._server = Server((self.host, 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        self._serve(Server((self.host, 0), Handler))
         return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     @property
     def netloc(self) -> str:

@@ -5,7 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
+
+from soonish.throttling import throttled
 
 from . import services
 from .forms import (
@@ -19,6 +22,7 @@ from .tokens import BadToken, user_from_password_reset_token
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("auth")
 def verify_email(request):
     # GET only shows a button: mail scanners that prefetch links must not verify anything.
     token = request.POST.get("token") or request.GET.get("token", "")
@@ -32,6 +36,7 @@ def verify_email(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("auth")
 def password_reset_confirm(request):
     token = request.POST.get("token") or request.GET.get("token", "")
     try:
@@ -51,6 +56,7 @@ def password_reset_confirm(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("auth")
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -75,6 +81,7 @@ def signup_done(request):
     )
 
 
+@method_decorator(throttled("auth"), name="post")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -85,6 +92,7 @@ logout = auth_views.LogoutView.as_view()  # POST only (Django 5); back to home
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("auth_email")
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST":

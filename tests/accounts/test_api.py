@@ -6,12 +6,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from soonish.accounts.models import User
 from soonish.accounts.tokens import make_password_reset_token, make_verification_token
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import set_throttle_rates
 
 from .helpers import email_only_user, mails_to, token_from_mail
 
@@ -386,10 +386,8 @@ def test_refresh_token_is_not_accepted_as_an_access_token(user):
     assert response.status_code == 401
 
 
-def test_login_is_throttled_with_retry_after(api, user, monkeypatch):
-    monkeypatch.setattr(
-        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "auth": "3/min"}
-    )
+def test_login_is_throttled_with_retry_after(api, user, settings):
+    set_throttle_rates(settings, auth="3/min")
     for _ in range(3):
         assert login(api, user.email, "wrong password").status_code == 401
 
@@ -732,12 +730,8 @@ def test_password_reset_is_not_mailed_to_an_inactive_account(api, mailing):
     assert mail.outbox == []
 
 
-def test_email_requests_are_throttled_with_retry_after(api, mailing, monkeypatch):
-    monkeypatch.setattr(
-        ScopedRateThrottle,
-        "THROTTLE_RATES",
-        {**ScopedRateThrottle.THROTTLE_RATES, "auth_email": "2/min"},
-    )
+def test_email_requests_are_throttled_with_retry_after(api, mailing, settings):
+    set_throttle_rates(settings, auth_email="2/min")
     post(api, "auth/password-reset", {"email": "a@example.com"})
     post(api, "auth/resend-verification", {"email": "a@example.com"})
 

@@ -15,7 +15,7 @@ from tests.factories import (
     SubscriptionFactory,
     UserFactory,
 )
-from tests.helpers import client_for
+from tests.helpers import client_for, set_throttle_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -300,10 +300,8 @@ def test_the_list_is_paginated_and_shows_each_status():
     assert len(page["results"]) == 2 and page["next"]
 
 
-def test_invitations_are_throttled_per_organizer(temporal_address, monkeypatch):
-    from rest_framework.throttling import ScopedRateThrottle
-
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"invite": "2/hour"})
+def test_invitations_are_throttled_per_organizer(temporal_address, settings):
+    set_throttle_rates(settings, invite="2/hour")
     event = EventFactory(is_public=False)
     api = client_for(event.organizer)
     url = f"/api/events/{event.pk}/invitations"

@@ -22,16 +22,11 @@ def gotify(server_url):
     return {"name": "g", "kind": "gotify", "config": config}, ["config", "server_url"]
 
 
+# Every other spelling of this machine (decimal, hex, octal, IPv6, names) is in
+# tests/security/test_network_guard.py, with a listener that must get no connection.
 REFUSED = [
     (custom("json://127.0.0.1:9000/hook"), "The host 127.0.0.1 is a loopback address"),
-    (custom("json://localhost/hook"), "localhost resolves to 127.0.0.1, a loopback address"),
-    (webhook("http://localhost:8080/hook"), "resolves to 127.0.0.1, a loopback address"),
-    (custom("json://2130706433/"), "2130706433 resolves to 127.0.0.1, a loopback address"),
-    (custom("json://0x7f000001/"), "0x7f000001 resolves to 127.0.0.1, a loopback address"),
-    (custom("json://[::1]/"), "The host ::1 is a loopback address"),
-    (custom("json://[::ffff:127.0.0.1]/"), "loopback address"),
     (webhook("http://169.254.169.254/latest/meta-data/"), "169.254.169.254 is a link-local"),
-    (custom("json://169.254.169.254/"), "169.254.169.254 is a link-local address"),
     (custom("json://10.0.0.1/"), "The host 10.0.0.1 is a private address"),
     (webhook("http://[::ffff:10.0.0.1]/"), "private address"),
     (gotify("http://192.168.1.2"), "192.168.1.2 is a private address"),

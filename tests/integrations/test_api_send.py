@@ -5,10 +5,10 @@ import logging
 import pytest
 from django.core import mail
 from django.urls import reverse
-from rest_framework.throttling import ScopedRateThrottle
 
 from integrations.models import Integration
 from notifications.models import Delivery
+from soonish.throttling import ScopedThrottle
 from tests.factories import IntegrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_the_email_kind_is_sent_through_the_service_mail(auth_api):
 
 
 def test_test_sends_are_throttled_with_retry_after(auth_api, channel):
-    throttle = ScopedRateThrottle()
+    throttle = ScopedThrottle()
     allowed, _ = throttle.parse_rate(throttle.THROTTLE_RATES["test_send"])
     for _ in range(allowed):
         assert auth_api.post(send_path(channel)).status_code == 200
