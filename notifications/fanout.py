@@ -6,12 +6,14 @@ so a batch retried after a crash sends only what the ledger does not record as d
 """
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 FIRST_BATCH_SIZE = 20
 _FLUSH_EVERY = 25
+_FLUSH_PATIENCE = 30.0  # seconds a ledger write waits out a lost database connection
 
 _pool: ThreadPoolExecutor | None = None
 
@@ -226,6 +229,17 @@ def _deliver(
         ): row
         for row in todo
     }
+    try:
+        _record_as_completed(futures, outcome, final_attempt)
+    except BaseException:
+        # The activity fails and Temporal retries the batch: what has not left yet must not
+        # leave now as well, racing that retry.
+        for future in futures:
+            future.cancel()
+        raise
+
+
+def _record_as_completed(futures, outcome: BatchOutcome, final_attempt: bool) -> None:
     done: list[Delivery] = []
     for future in as_completed(futures):
         row = futures[future]
@@ -258,17 +272,33 @@ def _deliver(
 
 def _flush(rows: list[Delivery]) -> None:
     """Record outcomes: one UPDATE per (status, reason) group, not a CASE per row
-    (bulk_update's expressions cost more than the sends themselves)."""
+    (bulk_update's expressions cost more than the sends themselves).
+
+    These sends have left: losing their record to a database restart would make the batch's
+    retry send them all again. So a lost connection is reopened and the write retried, for a
+    while, before the batch gives up.
+    """
     groups: dict[tuple, list[int]] = defaultdict(list)
     for row in rows:
         groups[(row.status, row.last_error, row.sent_at is not None)].append(row.pk)
-    now = timezone.now()
-    for (status, last_error, sent), pks in groups.items():
-        Delivery.objects.filter(pk__in=pks).update(
-            status=status,
-            last_error=last_error,
-            attempts=F("attempts") + 1,
-            sent_at=now if sent else None,
-            updated_at=now,
-        )
+    deadline = time.monotonic() + _FLUSH_PATIENCE
+    while groups:
+        (status, last_error, sent), pks = next(iter(groups.items()))
+        now = timezone.now()
+        try:
+            Delivery.objects.filter(pk__in=pks).update(
+                status=status,
+                last_error=last_error,
+                attempts=F("attempts") + 1,
+                sent_at=now if sent else None,
+                updated_at=now,
+            )
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("ledger write failed (%s); reconnecting", type(exc).__name__)
+            connection.close()
+            time.sleep(1)
+            continue
+        del groups[(status, last_error, sent)]
     rows.clear()
