@@ -1,6 +1,8 @@
 """GET /api/deliveries: the ledger of what was sent to me."""
 
 import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, viewsets
 
 from . import selectors
@@ -8,7 +10,18 @@ from .models import Delivery
 from .serializers import DeliverySerializer
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1})
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class DeliveryFilter(django_filters.FilterSet):
+    # By id, not a model choice: an event the caller never heard of matches nothing (not a 400).
+    event = IdFilter(field_name="event_id")
+
     class Meta:
         model = Delivery
         fields = ["event", "kind", "status"]

@@ -14,6 +14,7 @@ from events.selectors import events_visible_to
 from soonish.accounts.serializers import DetailSerializer, TokenSerializer
 from soonish.accounts.tokens import BadToken
 from soonish.api import ServiceUnavailable, as_drf
+from soonish.schema import SCHEDULER_DOWN
 from workflows.connection import TemporalUnavailable
 
 from . import selectors, services
@@ -41,7 +42,7 @@ class SubscribeView(APIView):
 
     @extend_schema(
         request=_SUBSCRIBE_REQUEST,
-        responses={201: SubscriptionSerializer, 202: DetailSerializer},
+        responses={201: SubscriptionSerializer, 202: DetailSerializer, 503: SCHEDULER_DOWN},
     )
     def post(self, request, event_id: int):
         if not request.user.is_authenticated:
@@ -110,7 +111,9 @@ class TokenView(APIView):
 
 
 class ConfirmView(TokenView):
-    @extend_schema(request=TokenSerializer, responses={200: ConfirmedSerializer})
+    @extend_schema(
+        request=TokenSerializer, responses={200: ConfirmedSerializer, 503: SCHEDULER_DOWN}
+    )
     def post(self, request):
         try:
             subscription = services.subscription_confirm(token=self.token(request))
