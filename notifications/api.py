@@ -5,17 +5,19 @@ from django import forms
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, viewsets
 
+from soonish.fields import MAX_ID
+
 from . import selectors
 from .models import Delivery
 from .serializers import DeliverySerializer
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1})
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class DeliveryFilter(django_filters.FilterSet):

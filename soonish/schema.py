@@ -5,6 +5,7 @@ the 400/401/403/404/429 that DRF's conventions produce too. An error documented 
 itself (`@extend_schema(responses=...)`) wins.
 """
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -34,7 +35,19 @@ SCHEDULER_DOWN = OpenApiResponse(
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+# DRF's CharField refuses NUL characters (PostgreSQL cannot store them); say so.
+NO_NUL = r"^[^\x00]*$"
+
+
 class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        refuses_nul = any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
+        plain = schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema)
+        if direction == "request" and refuses_nul and plain:
+            schema["pattern"] = NO_NUL
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

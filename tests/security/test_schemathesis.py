@@ -2,6 +2,7 @@
 
 import pytest
 import schemathesis
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -63,8 +64,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), 
 
 
 @pytest.fixture(autouse=True)
-def _one_transaction(db, settings, temporal_down):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+def _one_transaction(db, temporal_down):
     # As Django's test client does: requests must not close the connection that holds the
     # test's transaction.
     for signal in (request_started, request_finished):
@@ -108,10 +108,10 @@ OWN = {
 
 
 def aim(case, world) -> None:
-    """Point about half of the valid ids (the even ones: deterministic) at the user's objects."""
+    """Point the valid ids at the user's objects; the invalid ones (0, -7, "AAA") stay 404s."""
     for name, thing in OWN.get(case.path, {}).items():
         value = (case.path_parameters or {}).get(name)
-        if isinstance(value, int) and value > 0 and value % 2 == 0:
+        if isinstance(value, int) and value > 0:
             case.path_parameters[name] = world[thing]
 
 
@@ -124,6 +124,7 @@ def aim(case, world) -> None:
 )
 def test_api_conforms_to_its_schema(case, world):
     aim(case, world)
+    cache.clear()  # the throttle counters: a hundred logins a minute are this test, not abuse
     # DRF trims surrounding whitespace before it checks lengths: " " + 200 characters is a
     # valid 200-character title to it, too long for the schema. Only that check is spared.
     excluded = [negative_data_rejection] if padded(case.body) else []
