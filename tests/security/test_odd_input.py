@@ -99,7 +99,7 @@ def test_the_schema_documents_errors_and_the_temporal_503(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     event = schema["paths"]["/api/events/{id}"]
     assert set(event["get"]["responses"]) == {"200", "401", "404"}
-    assert set(event["patch"]["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(event["patch"]["responses"]) == {"200", "400", "401", "403", "404", "409"}
     create = schema["paths"]["/api/events"]["post"]["responses"]
     assert "scheduler" in create["503"]["description"]
     login = schema["paths"]["/api/auth/login"]["post"]["responses"]

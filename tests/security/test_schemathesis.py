@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
+from events.models import Event
 from tests.factories import (
     DeliveryFactory,
     EventFactory,
@@ -85,6 +86,7 @@ def world(db):
     return {
         "bearer": {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"},
         "event": event.pk,
+        "closed": EventFactory(organizer=user, status=Event.Status.CANCELLED).pk,
         "invitation": InvitationFactory(event=event).pk,
         "channel": IntegrationFactory(user=user).pk,
         "subscription": subscription.pk,
@@ -112,11 +114,17 @@ OWN = {
 
 
 def aim(case, world) -> None:
-    """Point the valid ids at the user's objects; the invalid ones (0, -7, "AAA") stay 404s."""
+    """Point the valid ids at the user's objects; the invalid ones (0, -7, "AAA") stay 404s.
+
+    A third of the event ids go to a cancelled event, for the 409s of a closed one.
+    """
     for name, thing in OWN.get(case.path, {}).items():
         value = (case.path_parameters or {}).get(name)
         if isinstance(value, int) and value > 0:
-            case.path_parameters[name] = world[thing]
+            closed = (
+                thing == "event" and value % 3 == 0 and "invitation" not in OWN[case.path].values()
+            )
+            case.path_parameters[name] = world["closed" if closed else thing]
 
 
 @schema.parametrize()
