@@ -1,8 +1,7 @@
 """Events API: list and read by visibility, organizer-only writes, delete = cancel."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 
 from notifications.selectors import delivery_counts
 from soonish.api import ServiceUnavailable
+from soonish.schema import ERROR, SCHEDULER_DOWN
 from workflows import client as temporal
 from workflows.connection import TemporalUnavailable
 
@@ -23,6 +23,8 @@ from .serializers import (
     EventStatusSerializer,
     EventWriteSerializer,
 )
+
+CLOSED = OpenApiResponse(ERROR, description="The event is cancelled or finished: it cannot change.")
 
 
 def conflict(message: str) -> Response:
@@ -44,14 +46,15 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = EventFilterSerializer(data=self.request.query_params)
+        # A plain dict: from a QueryDict DRF would read `starts_before=` as "not given".
+        params = EventFilterSerializer(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         if params.validated_data.get("mine") and not self.request.user.is_authenticated:
             raise ValidationError({"mine": ["Sign in to filter by your own events."]})
         return selectors.events_search(user=self.request.user, **params.validated_data)
 
     def _organized(self) -> Event:
-        event = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        event = self.get_object()  # 404 for what the caller cannot see, and for a malformed id
         if event.organizer_id != self.request.user.pk:
             raise PermissionDenied("Only the organizer can change this event.")
         return event
@@ -64,7 +67,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
+    @extend_schema(
+        request=EventWriteSerializer, responses={201: EventSerializer, 503: SCHEDULER_DOWN}
+    )
     def create(self, request):
         data = EventWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -76,7 +81,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             ) from None
         return self._read(event, status.HTTP_201_CREATED)
 
-    @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
+    @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer, 409: CLOSED})
     def partial_update(self, request, pk=None):
         event = self._organized()
         data = EventWriteSerializer(event, data=request.data, partial=True)
@@ -89,7 +94,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ValidationError(exc.message_dict) from None
         return self._read(event)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: CLOSED})
     def destroy(self, request, pk=None):
         try:
             services.event_cancel(event=self._organized())
@@ -97,7 +102,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return conflict(str(exc))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=AnnouncementSerializer, responses={202: AnnouncementSerializer})
+    @extend_schema(
+        request=AnnouncementSerializer, responses={202: AnnouncementSerializer, 409: CLOSED}
+    )
     @action(detail=True, methods=["post"])
     def announce(self, request, pk=None):
         """Send a message to every subscriber now, or at `send_at` (organizer)."""

@@ -4,18 +4,48 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
 
 class Pagination(LimitOffsetPagination):
+    """`limit` (1-100, default 20) and `offset` (≥ 0); anything else is a 400, not ignored."""
+
     default_limit = 20
     max_limit = 100
+    minimum = {"limit": 1, "offset": 0}
+
+    def _read(self, request, name: str, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = -1
+        if value < self.minimum[name]:
+            raise ValidationError({name: [f"A whole number of at least {self.minimum[name]}."]})
+        return value
+
+    def get_limit(self, request):
+        return min(self._read(request, "limit", self.default_limit), self.max_limit)
+
+    def get_offset(self, request):
+        return self._read(request, "offset", 0)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = self.minimum[parameter["name"]]
+        return parameters
 
 
 class ServiceUnavailable(APIException):
@@ -24,9 +54,17 @@ class ServiceUnavailable(APIException):
     default_code = "service_unavailable"
 
 
+def not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)
+
+
 def as_drf(exc: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as DRF's: a field map when it names fields, else a list."""
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    """A service's ValidationError as DRF's: always a field map (`non_field_errors` if unnamed)."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
 
 
 def exception_handler(exc, context):

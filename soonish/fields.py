@@ -9,6 +9,9 @@ from rest_framework import serializers
 from .timezones import validate_time_zone
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+# The largest primary key: a larger id in input is refused (400) before it reaches the database,
+# where it would overflow (SQLite: a 500).
+MAX_ID = 2**63 - 1
 
 
 class TimeZoneField(serializers.CharField):

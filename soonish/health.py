@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,21 +20,25 @@ def database_ok() -> bool:
         return False
 
 
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(["ok", "degraded"]),
+        "database": serializers.ChoiceField(["ok", "down"]),
+        "temporal": serializers.ChoiceField(["ok", "down"]),
+        "version": serializers.CharField(),
+    },
+)
+
+
 class HealthView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(
         responses={
-            (200, "application/json"): inline_serializer(
-                "Health",
-                {
-                    "status": serializers.ChoiceField(["ok", "degraded"]),
-                    "database": serializers.ChoiceField(["ok", "down"]),
-                    "temporal": serializers.ChoiceField(["ok", "down"]),
-                    "version": serializers.CharField(),
-                },
-            )
+            (200, "application/json"): HEALTH,
+            (503, "application/json"): OpenApiResponse(HEALTH, description="A dependency is down."),
         }
     )
     def get(self, request):

@@ -19,6 +19,9 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+# Under /api/ even a path no route matches (`/api/events/abc`) answers JSON, as the schema says.
+handler404 = "soonish.api.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),

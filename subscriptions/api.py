@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -14,6 +14,7 @@ from events.selectors import events_visible_to
 from soonish.accounts.serializers import DetailSerializer, TokenSerializer
 from soonish.accounts.tokens import BadToken
 from soonish.api import ServiceUnavailable, as_drf
+from soonish.schema import ERROR, SCHEDULER_DOWN
 from workflows.connection import TemporalUnavailable
 
 from . import selectors, services
@@ -41,7 +42,12 @@ class SubscribeView(APIView):
 
     @extend_schema(
         request=_SUBSCRIBE_REQUEST,
-        responses={201: SubscriptionSerializer, 202: DetailSerializer},
+        responses={
+            201: SubscriptionSerializer,
+            202: DetailSerializer,
+            409: OpenApiResponse(ERROR, description="Already subscribed, or the event is closed."),
+            503: SCHEDULER_DOWN,
+        },
     )
     def post(self, request, event_id: int):
         if not request.user.is_authenticated:
@@ -110,7 +116,9 @@ class TokenView(APIView):
 
 
 class ConfirmView(TokenView):
-    @extend_schema(request=TokenSerializer, responses={200: ConfirmedSerializer})
+    @extend_schema(
+        request=TokenSerializer, responses={200: ConfirmedSerializer, 503: SCHEDULER_DOWN}
+    )
     def post(self, request):
         try:
             subscription = services.subscription_confirm(token=self.token(request))

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from soonish.fields import TagListField
+from soonish.fields import MAX_ID, TagListField
 
 from .models import Subscription
 
@@ -38,7 +38,7 @@ class SubscribeSerializer(serializers.Serializer):
     """Selectors and reminder times. Omitted reminder_offsets → [86400, 3600]; [] → none."""
 
     integration_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
     )
     tags = TagListField(required=False)
     reminder_offsets = serializers.JSONField(required=False)

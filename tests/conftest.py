@@ -137,17 +137,18 @@ async def time_skipping_env():
     await env.shutdown()
 
 
-def run_manage(*args, env=None, timeout=30) -> subprocess.CompletedProcess:
-    """Run `manage.py` in a child process, as an operator would."""
+def run_manage(*args, env=None, unset=(), timeout=30) -> subprocess.CompletedProcess:
+    """Run `manage.py` in a child process, as an operator would (without the `unset` variables)."""
     import os
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
+    inherited = {k: v for k, v in os.environ.items() if k not in set(unset)}
     return subprocess.run(
         [sys.executable, str(root / "manage.py"), *args],
         cwd=root,
-        env={**os.environ, **(env or {})},
+        env={**inherited, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,6 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from soonish.api import as_drf
+from soonish.schema import ERROR
 
 from . import services
 from .serializers import (
@@ -60,7 +61,13 @@ class RegisterView(PublicView):
 
 
 class LoginView(PublicView):
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: LoginResponseSerializer,
+            401: OpenApiResponse(ERROR, "Wrong email or password."),
+        },
+    )
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -78,7 +85,13 @@ class LoginView(PublicView):
         )
 
 
-@extend_schema(request=RefreshTokenSerializer, responses={200: TokenPairSerializer})
+@extend_schema(
+    request=RefreshTokenSerializer,
+    responses={
+        200: TokenPairSerializer,
+        401: OpenApiResponse(ERROR, "The refresh token is invalid, expired or already used."),
+    },
+)
 class RefreshView(TokenRefreshView):
     serializer_class = RefreshSerializer
     throttle_scope = "auth"
