@@ -200,3 +200,20 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def bulk_users(n: int, *, prefix: str) -> list:
+    """`n` verified users without a usable password, in one INSERT (no hashing)."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from soonish.accounts.models import User
+
+    return User.objects.bulk_create(
+        User(
+            email=f"{prefix}-{i}@example.org",
+            name=f"{prefix.title()} {i}",
+            password=UNUSABLE_PASSWORD_PREFIX,
+            is_verified=True,
+        )
+        for i in range(n)
+    )
