@@ -7,6 +7,7 @@ that grows with the subscribers already there shows as flat < 1. At the end ever
 must have its two reminder offsets, and the event's workflow must report them planned.
 """
 
+import asyncio
 import http.client
 import json
 import threading
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from bench.common import (
     bulk_users,
+    cpu_seconds,
     fresh_postgres,
     report,
     setup_django,
@@ -57,6 +59,29 @@ def subscribe_all(web_url: str, event_id: int, tokens: list[str]) -> tuple[float
         started = time.monotonic()
         done = list(pool.map(lambda token: client.subscribe(event_id, token), tokens))
     return started, sorted(done)
+
+
+def temporal_start_rate(n: int) -> float:
+    """Temporal's own rate of workflow starts, CLIENTS at once, on a queue no worker polls:
+    each subscription starts its welcome, so this bounds the subscribe rate."""
+    from workflows import client as temporal
+    from workflows.types import NoticeInput
+
+    async def starts(client) -> float:
+        numbers = iter(range(n))
+
+        async def one_client():
+            for i in numbers:
+                notice = NoticeInput(event_id=0, kind="welcome", ref=str(i), subscription_id=i)
+                await client.start_workflow(
+                    "NoticeWorkflow", notice, id=f"bench-start-{i}", task_queue="bench-idle"
+                )
+
+        started = time.monotonic()
+        await asyncio.gather(*(one_client() for _ in range(CLIENTS)))
+        return n / (time.monotonic() - started)
+
+    return temporal.call(starts, timeout=600)
 
 
 def check_planned(event, n: int) -> dict:
@@ -113,8 +138,11 @@ def main() -> None:
         # Tokens minted here: logging in would time password hashing, not subscribing.
         users = bulk_users(CLIENTS + n, prefix="subscriber")
         tokens = [str(AccessToken.for_user(u)) for u in users]
+        start_rate = temporal_start_rate(size(1000))
         # Warm-up, not counted: each gunicorn thread's first request opens its connections.
         subscribe_all(services.web_url, event.pk, tokens[:CLIENTS])
+        pids = {name: proc.pid for name, proc in services.procs.items()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         started, done = subscribe_all(services.web_url, event.pk, tokens[CLIENTS:])
         elapsed = done[-1] - started
         rate = n / elapsed
@@ -130,6 +158,10 @@ def main() -> None:
             interval=0.5,
         )
         drained = time.monotonic() - drain_started
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    cpu_rows = "\n".join(
+        f"| {name} | {seconds:.1f} | {seconds / n * 1000:.1f} |" for name, seconds in cpu.items()
+    )
     report(
         "subscribe",
         f"bench subscribe: rate={rate:.0f} flat={flat:.2f} n={n} "
@@ -147,10 +179,20 @@ workers x {WEB_THREADS} threads) with PostgreSQL, the Temporal dev server and th
 | first {tenth} | {first_rate:.0f} |
 | last {tenth} | {last_rate:.0f} |
 
-flat (last / first) = {flat:.2f}. Afterwards every subscription had its {len(OFFSETS)} reminder
+flat (last / first) = {flat:.2f}. Temporal alone, in the same run, started
+{start_rate:.0f} workflows/s with {CLIENTS} clients at once: subscribing (which starts the
+welcome's workflow) ran at {rate / start_rate:.2f} of that. Afterwards every subscription had
+its {len(OFFSETS)} reminder
 offsets and the event's workflow reported offsets {state["offsets"]} planned, next reminder due
 {state["next_reminder_due"]:%Y-%m-%d %H:%M} UTC; the worker had sent the last welcome
 {drained:.1f} s after the last subscription.
+
+CPU used from the first counted subscription until the last welcome was sent (PostgreSQL and
+the load generator not counted):
+
+| process | CPU s | CPU ms per subscription |
+|---|---|---|
+{cpu_rows}
 """,
     )
 
