@@ -39,16 +39,17 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return [IsAuthenticated()]
 
     def get_queryset(self):
+        if self.action == "list":
+            # The search starts from the visible events itself: building them once per request.
+            params = EventFilterSerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            if params.validated_data.get("mine") and not self.request.user.is_authenticated:
+                raise ValidationError({"mine": ["Sign in to filter by your own events."]})
+            return selectors.events_search(user=self.request.user, **params.validated_data)
         return selectors.events_visible_to(self.request.user)
 
     def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = EventFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        if params.validated_data.get("mine") and not self.request.user.is_authenticated:
-            raise ValidationError({"mine": ["Sign in to filter by your own events."]})
-        return selectors.events_search(user=self.request.user, **params.validated_data)
+        return queryset  # get_queryset() applied the list's filters
 
     def _organized(self) -> Event:
         event = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
