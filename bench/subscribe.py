@@ -10,6 +10,7 @@ must have its two reminder offsets, and the event's workflow must report them pl
 import asyncio
 import http.client
 import json
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -150,15 +151,15 @@ def main() -> None:
         last_rate = tenth / (done[-1] - done[-tenth - 1])
         flat = last_rate / first_rate
         state = check_planned(event, CLIENTS + n)
-        drain_started = time.monotonic()
         wait_until(
             lambda: welcomes_sent(event.pk) >= CLIENTS + n,
             600,
             "every welcome to be sent",
             interval=0.5,
         )
-        drained = time.monotonic() - drain_started
+        drained = time.monotonic() - done[-1]
         cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    per_subscription = sum(cpu.values()) / n
     cpu_rows = "\n".join(
         f"| {name} | {seconds:.1f} | {seconds / n * 1000:.1f} |" for name, seconds in cpu.items()
     )
@@ -182,10 +183,9 @@ workers x {WEB_THREADS} threads) with PostgreSQL, the Temporal dev server and th
 flat (last / first) = {flat:.2f}. Temporal alone, in the same run, started
 {start_rate:.0f} workflows/s with {CLIENTS} clients at once: subscribing (which starts the
 welcome's workflow) ran at {rate / start_rate:.2f} of that. Afterwards every subscription had
-its {len(OFFSETS)} reminder
-offsets and the event's workflow reported offsets {state["offsets"]} planned, next reminder due
-{state["next_reminder_due"]:%Y-%m-%d %H:%M} UTC; the worker had sent the last welcome
-{drained:.1f} s after the last subscription.
+its {len(OFFSETS)} reminder offsets and the event's workflow reported offsets
+{state["offsets"]} planned, next reminder due {state["next_reminder_due"]:%Y-%m-%d %H:%M} UTC;
+the worker had sent the last welcome {drained:.1f} s after the last subscription.
 
 CPU used from the first counted subscription until the last welcome was sent (PostgreSQL and
 the load generator not counted):
@@ -193,6 +193,9 @@ the load generator not counted):
 | process | CPU s | CPU ms per subscription |
 |---|---|---|
 {cpu_rows}
+
+Together {per_subscription * 1000:.0f} ms of CPU per subscription: with {os.cpu_count()} cores
+that alone allows at most about {os.cpu_count() / per_subscription:.0f} subscriptions/s.
 """,
     )
 
