@@ -40,6 +40,10 @@ format: $(VENV)/.test-installed
 clean:
 	rm -rf $(VENV) var/static
 
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
+
 # Benchmarks, not part of `make test`: `make bench`, `make bench QUICK=1`, `make bench BENCH=fanout`.
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.bench-installed
 	QUICK=$(QUICK) $(BIN)/python -m bench $(BENCH)

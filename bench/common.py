@@ -54,6 +54,27 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process and its live children, in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in found]
+
+
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.05) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -162,13 +183,14 @@ def soonish(env: dict, *, web_workers: int = 0, web_threads: int = 4):
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     with ExitStack() as stack:
+        procs = {}
         if not env.get("TEMPORAL_ADDRESS"):
             port = free_port()
             with open(logs / "temporal.log", "ab") as log:
                 server = start_dev_server(port=port, log=log)
             stack.callback(stop, server)
             env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
-        procs = {}
+            procs["temporal"] = server
         procs["worker"] = stack.enter_context(
             running([PYTHON, "manage.py", "run_worker"], env, logs / "worker.log")
         )
@@ -200,3 +222,20 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def bulk_users(n: int, *, prefix: str) -> list:
+    """`n` verified users without a usable password, in one INSERT (no hashing)."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from soonish.accounts.models import User
+
+    return User.objects.bulk_create(
+        User(
+            email=f"{prefix}-{i}@example.org",
+            name=f"{prefix.title()} {i}",
+            password=UNUSABLE_PASSWORD_PREFIX,
+            is_verified=True,
+        )
+        for i in range(n)
+    )

@@ -41,17 +41,18 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return [IsAuthenticated()]
 
     def get_queryset(self):
+        if self.action == "list":
+            # The search starts from the visible events itself: building them once per request.
+            # A plain dict: from a QueryDict DRF would read `starts_before=` as "not given".
+            params = EventFilterSerializer(data=self.request.query_params.dict())
+            params.is_valid(raise_exception=True)
+            if params.validated_data.get("mine") and not self.request.user.is_authenticated:
+                raise ValidationError({"mine": ["Sign in to filter by your own events."]})
+            return selectors.events_search(user=self.request.user, **params.validated_data)
         return selectors.events_visible_to(self.request.user)
 
     def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        # A plain dict: from a QueryDict DRF would read `starts_before=` as "not given".
-        params = EventFilterSerializer(data=self.request.query_params.dict())
-        params.is_valid(raise_exception=True)
-        if params.validated_data.get("mine") and not self.request.user.is_authenticated:
-            raise ValidationError({"mine": ["Sign in to filter by your own events."]})
-        return selectors.events_search(user=self.request.user, **params.validated_data)
+        return queryset  # get_queryset() applied the list's filters
 
     def _organized(self) -> Event:
         event = self.get_object()  # 404 for what the caller cannot see, and for a malformed id

@@ -42,9 +42,10 @@ def visibility_filter(user: User | None) -> Q:
         invited = Invitation.objects.filter(accepted_by=user)
         if user.is_verified:
             invited |= invitations_usable().filter(email__iexact=user.email)
-        visible |= (
-            Q(organizer=user) | Q(subscriptions__user=user) | Q(pk__in=invited.values("event"))
-        )
+        # Semi-joins, not a join to subscriptions: a join would produce one row per
+        # subscriber of every event before the filter (and duplicates to remove after it).
+        followed = Subscription.objects.filter(user=user).values("event")
+        visible |= Q(organizer=user) | Q(pk__in=followed) | Q(pk__in=invited.values("event"))
     return visible
 
 

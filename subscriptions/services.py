@@ -60,6 +60,32 @@ def _set_offsets(subscription: Subscription, offsets: list[int]) -> None:
     )
 
 
+def _offsets_planned(event_id: int, offsets: list[int], *, other_than: int | None = None) -> bool:
+    """Whether the event's workflow already has each of `offsets` in its plan.
+
+    It has an offset once another confirmed subscription of the event uses it: that
+    subscription's own signal (after its commit) made the workflow re-read the offsets, or the
+    periodic sync does. Then a new subscriber need not wake it: the reminder is one timer for
+    everyone, and who gets it is read when it is due. One indexed EXISTS per offset, so the
+    cost does not grow with the number of subscribers (a wake-up re-reads all their offsets).
+    """
+    if not offsets:
+        return True
+    in_use = ReminderOffset.objects.filter(
+        event_id=event_id, subscription__confirmed_at__isnull=False
+    ).exclude(subscription_id=other_than)
+    checks = {f"has_{o}": Exists(in_use.filter(offset_seconds=o)) for o in offsets}
+    found = Event.objects.filter(pk=event_id).annotate(**checks).values(*checks).first()
+    return bool(found) and all(found.values())
+
+
+def _signal_unless_planned(
+    event_id: int, offsets: list[int], *, other_than: int | None = None
+) -> None:
+    if not _offsets_planned(event_id, offsets, other_than=other_than):
+        transaction.on_commit(lambda: temporal.signal_event(event_id, "reminders_changed"))
+
+
 def _offsets(value) -> list[int]:
     try:
         return clean_offsets(value)
@@ -97,16 +123,19 @@ def subscription_create(
                 tags=list(tags or []),
                 confirmed_at=timezone.now() if confirmed else None,
             )
-            subscription.integrations.set(integrations)
-            _set_offsets(subscription, offsets)
+            if integrations:
+                subscription.integrations.add(*integrations)
+            ReminderOffset.objects.bulk_create(
+                ReminderOffset(subscription=subscription, event_id=event.pk, offset_seconds=o)
+                for o in offsets
+            )
             if confirmed:
                 temporal.start_welcome(subscription)
+                _signal_unless_planned(event.pk, offsets, other_than=subscription.pk)
             else:
                 _send_confirmation(subscription)
     except IntegrityError:
         raise AlreadySubscribed("You are already subscribed to this event.") from None
-    if offsets and confirmed:
-        transaction.on_commit(lambda: temporal.signal_event(event.pk, "reminders_changed"))
     return subscription
 
 
@@ -239,9 +268,9 @@ def subscription_confirm(*, token: str) -> Subscription:
         subscription.save(update_fields=["confirmed_at", "updated_at"])
         if subscription.event.status == Event.Status.SCHEDULED:
             temporal.start_welcome(subscription)
-            if subscription.reminders.exists():
-                event_id = subscription.event_id
-                transaction.on_commit(lambda: temporal.signal_event(event_id, "reminders_changed"))
+            _signal_unless_planned(
+                subscription.event_id, subscription.reminder_offsets, other_than=subscription.pk
+            )
     return subscription
 
 

@@ -65,10 +65,17 @@ class HousekeepingWorkflow:
 
 @workflow.defn
 class NoticeWorkflow:
-    """Sends one notice to an event's subscribers: plans id ranges, runs them in batches."""
+    """Sends one notice to an event's subscribers: plans id ranges, runs them in batches
+    (a notice to one subscription, a welcome, is one batch without planning)."""
 
     @workflow.run
     async def run(self, notice: NoticeInput) -> NoticeSummary:
+        if notice.subscription_id is not None and workflow.patched("one-subscription-no-plan"):
+            # One subscription (a welcome) is one batch: no planning activity. A row not
+            # committed yet makes the batch fail with NoticeGone, and its retry waits for it.
+            return await self._send(
+                notice, [BatchRange(notice.subscription_id, notice.subscription_id)]
+            )
         try:
             batches = await workflow.execute_activity(
                 "plan_notice",
@@ -80,6 +87,9 @@ class NoticeWorkflow:
         except ActivityError:
             workflow.logger.warning("notice %s/%s: nothing to plan", notice.kind, notice.ref)
             return NoticeSummary()
+        return await self._send(notice, batches)
+
+    async def _send(self, notice: NoticeInput, batches: list[BatchRange]) -> NoticeSummary:
         summary = NoticeSummary(batches=len(batches))
         window = asyncio.Semaphore(PARALLEL_BATCHES)
 
