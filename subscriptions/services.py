@@ -103,8 +103,9 @@ def subscription_create(
     confirmed: bool = True,
     invitation: Invitation | None = None,
 ) -> Subscription:
-    """Subscribe; the welcome is sent by a workflow started before the commit, which waits
-    for the row to be visible (a refused start rolls the subscription back). Unconfirmed
+    """Subscribe; the welcome is asked of the event's welcome batcher (a signal-with-start)
+    before the commit, which waits for the row to be visible (a refused call rolls the
+    subscription back). Unconfirmed
     (email-only) subscriptions get the confirmation email instead, after the commit.
 
     An `invitation` (see events.invitations.invitation_check) is spent in the same transaction.
@@ -250,7 +251,7 @@ def subscription_confirm(*, token: str) -> Subscription:
     """Confirm an email-only subscription (idempotent) and start its welcome.
 
     BadToken for a bad link; TemporalUnavailable, with nothing confirmed, when the welcome
-    cannot be started (as in subscription_create, it starts before the commit and waits).
+    cannot be asked for (as in subscription_create, it is asked for before the commit).
     """
     found = subscription_from_confirmation_token(token)
     with transaction.atomic():

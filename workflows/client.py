@@ -154,17 +154,31 @@ def _start_notice(notice, *, suffix: str = "") -> str:
 
 
 def start_welcome(subscription) -> str:
-    """Start the welcome notice of a subscription (before its commit: the notice waits)."""
-    from .types import NoticeInput
+    """Ask for the welcome of a subscription: signal-with-start of its event's WelcomesWorkflow.
 
-    return _start_notice(
-        NoticeInput(
-            event_id=subscription.event_id,
-            kind="welcome",
-            ref=str(subscription.pk),
-            subscription_id=subscription.pk,
+    Called before the subscription commits (a refused call rolls it back): the batcher tries a
+    row not visible yet again for a few seconds, and drops it if it never commits. A running
+    batcher just gets the signal; a missing or ended one is started anew.
+    """
+    from .types import WelcomesInput
+    from .workflows import WelcomesWorkflow, welcomes_workflow_id
+
+    workflow_id = welcomes_workflow_id(subscription.event_id)
+
+    async def signal_with_start(client: Client):
+        await client.start_workflow(
+            WelcomesWorkflow.run,
+            WelcomesInput(event_id=subscription.event_id),
+            id=workflow_id,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            start_signal="welcome",
+            start_signal_args=[subscription.pk],
+            rpc_timeout=RPC_TIMEOUT,
         )
-    )
+        return workflow_id
+
+    return call(signal_with_start, timeout=REQUEST_TIMEOUT)
 
 
 def signal_event(event_id: int, signal: str) -> bool:

@@ -113,3 +113,51 @@ class PurgeResult:
 
     subscriptions: int = 0
     users: int = 0
+
+
+@dataclass
+class PendingWelcome:
+    """A subscription whose welcome is still to be sent, and how often it was not found."""
+
+    subscription_id: int
+    tries: int = 0
+
+
+@dataclass
+class WelcomesInput:
+    """A WelcomesWorkflow's start (or continue-as-new) arguments; the knobs are for tests."""
+
+    event_id: int
+    pending: list[PendingWelcome] = field(default_factory=list)  # carried across CAN
+    idle_seconds: float = 60.0  # ends after this long with nothing to do
+    max_signals: int = 1_000  # continues-as-new after this many signals
+    batch_size: int = 200  # subscriptions per activity
+    parallel: int = 4  # activities at once
+    retry_seconds: float = 1.0  # a subscription not visible yet is tried again after this
+    max_tries: int = 10  # ... this many times in all, then dropped (it never committed)
+
+
+@dataclass
+class WelcomeBatchInput:
+    event_id: int
+    subscription_ids: list[int]
+
+
+@dataclass
+class WelcomeBatchResult:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    missing: list[int] = field(default_factory=list)  # not visible (yet): try again later
+
+
+@dataclass
+class WelcomesSummary:
+    """What a WelcomesWorkflow run did (until it ended or continued as new)."""
+
+    signals: int = 0
+    batches: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    dropped: int = 0  # never became visible within max_tries

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import dataclasses
 from datetime import timedelta
 
 from temporalio import workflow
@@ -22,7 +23,12 @@ with workflow.unsafe.imports_passed_through():
         NoticeSummary,
         PendingChanges,
         PendingInput,
+        PendingWelcome,
         PurgeResult,
+        WelcomeBatchInput,
+        WelcomeBatchResult,
+        WelcomesInput,
+        WelcomesSummary,
     )
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -345,4 +351,141 @@ class PurgeUnconfirmedWorkflow:
         )
 
 
-WORKFLOWS = [HousekeepingWorkflow, EventWorkflow, NoticeWorkflow, PurgeUnconfirmedWorkflow]
+def welcomes_workflow_id(event_id: int) -> str:
+    return f"welcomes-{event_id}"
+
+
+@workflow.defn
+class WelcomesWorkflow:
+    """Sends the welcomes of one event's new subscriptions in batches.
+
+    Each subscribe signals-with-start this workflow (`welcome`, the subscription id) before its
+    transaction commits. Pending ids leave at once in an activity of up to `batch_size`; ids
+    signalled while activities run wait for the next one, so a burst of subscriptions costs a
+    few activities, not one workflow per welcome. An id whose row is not visible yet is tried
+    again after `retry_seconds`, `max_tries` times in all, then dropped (its transaction rolled
+    back). Ends after `idle_seconds` with nothing to do; continues-as-new with what is pending.
+    """
+
+    def __init__(self) -> None:
+        self._queue: list[PendingWelcome] = []  # to send now
+        self._later: list[tuple] = []  # (due time, PendingWelcome): not visible yet
+        self._running = 0  # batches
+        self._running_ids = 0  # subscriptions in them
+        self._tasks: set[asyncio.Task] = set()
+        self._wake = False
+        self._summary = WelcomesSummary()
+
+    @workflow.signal
+    def welcome(self, subscription_id: int) -> None:
+        self._summary.signals += 1
+        self._queue.append(PendingWelcome(subscription_id))
+        self._wake = True
+
+    @workflow.query
+    def pending(self) -> int:
+        """Subscriptions whose welcome is not done yet (queued, waiting for a commit, sending)."""
+        return len(self._queue) + len(self._later) + self._running_ids
+
+    @workflow.query
+    def summary(self) -> WelcomesSummary:
+        return self._summary
+
+    @workflow.run
+    async def run(self, args: WelcomesInput) -> WelcomesSummary:
+        self._args = args
+        now = workflow.now()
+        for item in args.pending:
+            if item.tries:
+                self._later.append((now + timedelta(seconds=args.retry_seconds), item))
+            else:
+                self._queue.append(item)
+        idle_since = now
+        while True:
+            now = workflow.now()
+            due = [item for at, item in self._later if at <= now]
+            if due:
+                self._later = [(at, item) for at, item in self._later if at > now]
+                self._queue.extend(due)
+            moving_on = (
+                self._summary.signals >= args.max_signals
+                or workflow.info().is_continue_as_new_suggested()
+            )
+            if not moving_on:
+                self._dispatch()
+            busy = bool(self._queue or self._later or self._running)
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            if moving_on and not self._running and workflow.all_handlers_finished():
+                pending = self._queue + [item for _, item in self._later]
+                workflow.continue_as_new(dataclasses.replace(args, pending=pending))
+            idle_for = 0.0 if idle_since is None else (now - idle_since).total_seconds()
+            if not busy and idle_for >= args.idle_seconds and workflow.all_handlers_finished():
+                return self._summary
+            if self._later:
+                timeout = (min(at for at, _ in self._later) - now).total_seconds()
+            elif busy:
+                timeout = None  # a finished batch wakes the loop
+            else:
+                timeout = args.idle_seconds - idle_for
+            self._wake = False
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: self._wake, timeout=None if timeout is None else max(timeout, 0.001)
+                )
+
+    def _dispatch(self) -> None:
+        args = self._args
+        while self._queue and self._running < args.parallel:
+            batch, self._queue = self._queue[: args.batch_size], self._queue[args.batch_size :]
+            self._running += 1
+            self._running_ids += len(batch)
+            task = asyncio.create_task(self._send(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, batch: list[PendingWelcome]) -> None:
+        args = self._args
+        tries = {item.subscription_id: item.tries for item in batch}
+        try:
+            done = await workflow.execute_activity(
+                "send_welcome_batch",
+                WelcomeBatchInput(event_id=args.event_id, subscription_ids=list(tries)),
+                start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(seconds=20),
+                retry_policy=SEND_RETRY,
+                result_type=WelcomeBatchResult,
+            )
+        except ActivityError:
+            # The ledger records each delivery's fate; the other batches go on.
+            workflow.logger.warning("welcomes of event %s: a batch gave up", args.event_id)
+            done = WelcomeBatchResult()
+        finally:
+            self._running -= 1
+            self._running_ids -= len(batch)
+            self._summary.batches += 1
+            self._wake = True
+        self._summary.sent += done.sent
+        self._summary.failed += done.failed
+        self._summary.skipped += done.skipped
+        retry_at = workflow.now() + timedelta(seconds=args.retry_seconds)
+        for subscription_id in done.missing:
+            item = PendingWelcome(subscription_id, tries[subscription_id] + 1)
+            if item.tries >= args.max_tries:
+                self._summary.dropped += 1
+                workflow.logger.info(
+                    "welcome of subscription %s dropped: never committed", subscription_id
+                )
+            else:
+                self._later.append((retry_at, item))
+
+
+WORKFLOWS = [
+    HousekeepingWorkflow,
+    EventWorkflow,
+    NoticeWorkflow,
+    PurgeUnconfirmedWorkflow,
+    WelcomesWorkflow,
+]

@@ -107,9 +107,7 @@ def test_anonymous_subscribe_sends_only_the_confirmation(temporal_worker, mailou
     assert "Harbour run" in message.subject
     assert confirm_token(message)
     # A welcome started by mistake would run on this worker and mail the subscriber.
-    assert not started_on(
-        temporal_worker.task_queue, f"notice-welcome-{event.pk}-{subscription.pk}"
-    )
+    assert not started_on(temporal_worker.task_queue, f"welcomes-{event.pk}")
     time.sleep(1)
     assert len(mailoutbox) == 1
     assert not Delivery.objects.exists()
