@@ -1,6 +1,6 @@
 """bench subscribe: 20 concurrent clients subscribe signed-in users (two reminder offsets each)
 to one event through POST /api/events/{id}/subscribe, against gunicorn and PostgreSQL with the
-Temporal worker running; each subscription also starts its welcome notice.
+Temporal worker running; each subscription also signals-with-start its event's welcome batcher.
 
 flat = the rate over the last tenth of the subscriptions / the rate over the first tenth: work
 that grows with the subscribers already there shows as flat < 1. At the end every subscription
@@ -63,8 +63,8 @@ def subscribe_all(web_url: str, event_id: int, tokens: list[str]) -> tuple[float
 
 
 def temporal_start_rate(n: int) -> float:
-    """Temporal's own rate of workflow starts, CLIENTS at once, on a queue no worker polls:
-    each subscription starts its welcome, so this bounds the subscribe rate."""
+    """Temporal's own rate of workflow starts, CLIENTS at once, on a queue no worker polls
+    (a reference: each subscription signals-with-start its event's welcome batcher)."""
     from workflows import client as temporal
     from workflows.types import NoticeInput
 
@@ -181,8 +181,8 @@ workers x {WEB_THREADS} threads) with PostgreSQL, the Temporal dev server and th
 | last {tenth} | {last_rate:.0f} |
 
 flat (last / first) = {flat:.2f}. Temporal alone, in the same run, started
-{start_rate:.0f} workflows/s with {CLIENTS} clients at once: subscribing (which starts the
-welcome's workflow) ran at {rate / start_rate:.2f} of that. Afterwards every subscription had
+{start_rate:.0f} workflows/s with {CLIENTS} clients at once: subscribing (which signals the
+event's welcome batcher) ran at {rate / start_rate:.2f} of that. Afterwards every subscription had
 its {len(OFFSETS)} reminder offsets and the event's workflow reported offsets
 {state["offsets"]} planned, next reminder due {state["next_reminder_due"]:%Y-%m-%d %H:%M} UTC;
 the worker had sent the last welcome {drained:.1f} s after the last subscription.
