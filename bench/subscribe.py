@@ -114,6 +114,31 @@ def welcomes_sent(event_id: int) -> int:
     return Delivery.objects.filter(event_id=event_id, kind="welcome", status="sent").count()
 
 
+def batcher_history(event_id: int) -> dict:
+    """What the event's welcome batcher (its latest run) recorded: signals, workflow tasks and
+    activities, i.e. how far the welcomes were coalesced."""
+    from temporalio.api.enums.v1 import EventType
+
+    from workflows import client as temporal
+    from workflows.workflows import welcomes_workflow_id
+
+    async def fetch(client) -> dict:
+        handle = client.get_workflow_handle(welcomes_workflow_id(event_id))
+        counts = {"signals": 0, "workflow_tasks": 0, "activities": 0, "events": 0}
+        kinds = {
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signals",
+            EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: "workflow_tasks",
+            EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: "activities",
+        }
+        async for e in handle.fetch_history_events():
+            counts["events"] += 1
+            if e.event_type in kinds:
+                counts[kinds[e.event_type]] += 1
+        return counts
+
+    return temporal.call(fetch, timeout=60)
+
+
 def main() -> None:
     from django.utils import timezone
 
@@ -159,6 +184,7 @@ def main() -> None:
         )
         drained = time.monotonic() - done[-1]
         cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        batcher = batcher_history(event.pk)
     per_subscription = sum(cpu.values()) / n
     cpu_rows = "\n".join(
         f"| {name} | {seconds:.1f} | {seconds / n * 1000:.1f} |" for name, seconds in cpu.items()
@@ -186,6 +212,9 @@ event's welcome batcher) ran at {rate / start_rate:.2f} of that. Afterwards ever
 its {len(OFFSETS)} reminder offsets and the event's workflow reported offsets
 {state["offsets"]} planned, next reminder due {state["next_reminder_due"]:%Y-%m-%d %H:%M} UTC;
 the worker had sent the last welcome {drained:.1f} s after the last subscription.
+The event's welcome batcher (its latest run) recorded {batcher["signals"]} signals,
+{batcher["workflow_tasks"]} workflow tasks and {batcher["activities"]} activities
+({batcher["events"]} history events).
 
 CPU used from the first counted subscription until the last welcome was sent (PostgreSQL and
 the load generator not counted):

@@ -132,7 +132,8 @@ class WelcomesInput:
     idle_seconds: float = 60.0  # ends after this long with nothing to do
     max_signals: int = 1_000  # continues-as-new after this many signals
     batch_size: int = 200  # subscriptions per activity
-    parallel: int = 4  # activities at once
+    parallel: int = 4  # activities at once (beside a running one: a full batch, or ...
+    coalesce_seconds: float = 1.0  # ... what has waited this long)
     retry_seconds: float = 1.0  # a subscription not visible yet is tried again after this
     max_tries: int = 10  # ... this many times in all, then dropped (it never committed)
 

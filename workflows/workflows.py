@@ -369,17 +369,20 @@ class WelcomesWorkflow:
 
     def __init__(self) -> None:
         self._queue: list[PendingWelcome] = []  # to send now
+        self._queued_at = None  # when the oldest of them was queued
         self._later: list[tuple] = []  # (due time, PendingWelcome): not visible yet
         self._running = 0  # batches
         self._running_ids = 0  # subscriptions in them
         self._tasks: set[asyncio.Task] = set()
         self._wake = False
+        self._alarm: asyncio.Task | None = None
+        self._alarm_at = None
         self._summary = WelcomesSummary()
 
     @workflow.signal
     def welcome(self, subscription_id: int) -> None:
         self._summary.signals += 1
-        self._queue.append(PendingWelcome(subscription_id))
+        self._enqueue([PendingWelcome(subscription_id)])
         self._wake = True
 
     @workflow.query
@@ -399,14 +402,14 @@ class WelcomesWorkflow:
             if item.tries:
                 self._later.append((now + timedelta(seconds=args.retry_seconds), item))
             else:
-                self._queue.append(item)
+                self._enqueue([item])
         idle_since = now
         while True:
             now = workflow.now()
             due = [item for at, item in self._later if at <= now]
             if due:
                 self._later = [(at, item) for at, item in self._later if at > now]
-                self._queue.extend(due)
+                self._enqueue(due)
             moving_on = (
                 self._summary.signals >= args.max_signals
                 or workflow.info().is_continue_as_new_suggested()
@@ -424,27 +427,61 @@ class WelcomesWorkflow:
             idle_for = 0.0 if idle_since is None else (now - idle_since).total_seconds()
             if not busy and idle_for >= args.idle_seconds and workflow.all_handlers_finished():
                 return self._summary
-            if self._later:
-                timeout = (min(at for at, _ in self._later) - now).total_seconds()
-            elif busy:
-                timeout = None  # a finished batch wakes the loop
-            else:
-                timeout = args.idle_seconds - idle_for
+            # Wake for the first retry due, for what is held back while batches run, or at
+            # the end of idleness; else a signal or a finished batch wakes the loop.
+            wake_at = [at for at, _ in self._later]
+            if self._queue and not moving_on:
+                wake_at.append(self._queued_at + timedelta(seconds=args.coalesce_seconds))
+            if not busy:
+                wake_at.append(idle_since + timedelta(seconds=args.idle_seconds))
+            if wake_at:
+                self._arm(min(wake_at))
             self._wake = False
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(
-                    lambda: self._wake, timeout=None if timeout is None else max(timeout, 0.001)
-                )
+            await workflow.wait_condition(lambda: self._wake)
+
+    def _arm(self, at) -> None:
+        """One alarm at a time, kept while it is due no later than `at` (when it rings the loop
+        arms the next): signals arriving meanwhile start and cancel no timers."""
+        if self._alarm is not None and not self._alarm.done():
+            if self._alarm_at <= at:
+                return
+            self._alarm.cancel()
+        self._alarm_at = at
+
+        async def ring(delay: float) -> None:
+            await asyncio.sleep(delay)
+            self._wake = True
+
+        self._alarm = asyncio.create_task(ring(max((at - workflow.now()).total_seconds(), 0.001)))
 
     def _dispatch(self) -> None:
+        """Start batches: at once when none runs; beside running ones only a full batch, or
+        what has waited `coalesce_seconds` (so one slow channel does not hold up the rest)."""
         args = self._args
         while self._queue and self._running < args.parallel:
+            if not (
+                self._running == 0
+                or len(self._queue) >= args.batch_size
+                or self._waited() >= args.coalesce_seconds
+            ):
+                break
             batch, self._queue = self._queue[: args.batch_size], self._queue[args.batch_size :]
+            self._queued_at = workflow.now() if self._queue else None
             self._running += 1
             self._running_ids += len(batch)
             task = asyncio.create_task(self._send(batch))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def _waited(self) -> float:
+        if self._queued_at is None:
+            return 0.0
+        return (workflow.now() - self._queued_at).total_seconds()
+
+    def _enqueue(self, items: list[PendingWelcome]) -> None:
+        if items and not self._queue:
+            self._queued_at = workflow.now()
+        self._queue.extend(items)
 
     async def _send(self, batch: list[PendingWelcome]) -> None:
         args = self._args
