@@ -144,7 +144,10 @@ def test_the_batcher_continues_as_new_without_losing_a_welcome(temporal_worker, 
 def test_the_batcher_ends_when_idle_and_a_later_welcome_starts_it_anew(temporal_worker, sink):
     event = EventFactory()
     workflow_id, first_run = start_batcher(event, idle_seconds=1)
+    asked = time.monotonic()
     subscribe_with_channel(event, sink, 1)
+    wait_for(lambda: all_sent(event, 1), message="the first welcome")
+    assert time.monotonic() - asked < 5  # no waiting for company (about 0.1 s when quiet)
 
     async def result(client):
         handle = client.get_workflow_handle_for(WelcomesWorkflow.run, workflow_id, run_id=first_run)
