@@ -360,11 +360,13 @@ class WelcomesWorkflow:
     """Sends the welcomes of one event's new subscriptions in batches.
 
     Each subscribe signals-with-start this workflow (`welcome`, the subscription id) before its
-    transaction commits. Pending ids leave at once in an activity of up to `batch_size`; ids
-    signalled while activities run wait for the next one, so a burst of subscriptions costs a
-    few activities, not one workflow per welcome. An id whose row is not visible yet is tried
-    again after `retry_seconds`, `max_tries` times in all, then dropped (its transaction rolled
-    back). Ends after `idle_seconds` with nothing to do; continues-as-new with what is pending.
+    transaction commits. When no batch runs, pending ids leave at once in an activity of up to
+    `batch_size`; ids signalled while one runs wait for it to end (or until they make a full
+    batch, or have waited `coalesce_seconds`; up to `parallel` at once), so a burst of
+    subscriptions costs a few activities, not one workflow per welcome. An id whose row is not
+    visible yet is tried again after `retry_seconds`, `max_tries` times in all, then dropped
+    (its transaction rolled back). Ends after `idle_seconds` with nothing to do; continues-as-new
+    with what is pending.
     """
 
     def __init__(self) -> None:
