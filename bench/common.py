@@ -5,7 +5,7 @@ import platform
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,3 +322,55 @@ def wait_for_ledger(event_id: int, kind: str, n: int, timeout: float = 60) -> No
     wait_until(lambda: sent.count() >= n, timeout, f"{n} sent {kind} deliveries", interval=0.2)
     if sent.count() != n:
         raise RuntimeError(f"{sent.count()} sent {kind} deliveries, expected {n}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a live process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(name: str) -> list[int]:
+    """Pids of this process's children whose command line contains `name`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                not entry.name.isdigit()
+                or f"PPid:\t{os.getpid()}\n" not in (entry / "status").read_text()
+            ):
+                continue
+            if name in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def postgres_backends(database: str) -> list[int]:
+    """Pids of the PostgreSQL server processes serving `database` (when on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])
+        return [pid for (pid,) in cursor.fetchall() if Path(f"/proc/{pid}").exists()]
+
+
+class CPU:
+    """CPU seconds that groups of processes use from now on: {"worker": [pid], ...}."""
+
+    def __init__(self, pids: dict[str, list[int]]):
+        self.pids = pids
+        self.start = {kind: self._sum(p) for kind, p in pids.items()}
+
+    @staticmethod
+    def _sum(pids: list[int]) -> float:
+        total = 0.0
+        for pid in pids:
+            # A process that ended (a closed database connection) takes its time with it.
+            with suppress(OSError):
+                total += cpu_seconds(pid)
+        return total
+
+    def used(self) -> dict[str, float]:
+        return {kind: self._sum(p) - self.start[kind] for kind, p in self.pids.items()}

@@ -10,12 +10,15 @@ import time
 from datetime import timedelta
 
 from bench.common import (
+    CPU,
     add_subscribers,
     apprise_alone,
+    children,
     fresh_postgres,
     machine,
     new_event,
     peak_rss_mb,
+    postgres_backends,
     report,
     setup_django,
     sink,
@@ -43,8 +46,11 @@ def update_reaches_all(event, sink, n: int) -> tuple[float, float]:
     return status["first"] - started, status["last"] - started
 
 
+DATABASE = "bench_fanout"
+
+
 def main() -> None:
-    env = soonish_env(fresh_postgres("bench_fanout"))
+    env = soonish_env(fresh_postgres(DATABASE))
     with sink() as target, soonish(env) as services:
         setup_django(services.env)
         from django.utils import timezone
@@ -60,14 +66,29 @@ def main() -> None:
         add_subscribers(event.pk, urls)
 
         target.reset()
+        cpu = CPU({"sink": [target.proc.pid]})
+        driver = time.process_time()
         started = apprise_alone(urls)
         apprise_s = target.wait_for(N, timeout=max(120, N / 20))["last"] - started
+        apprise_cpu = {"Apprise": time.process_time() - driver, **cpu.used()}
+
+        cpu = CPU(
+            {
+                "worker": [services.worker.pid],
+                "PostgreSQL": postgres_backends(DATABASE),
+                "Temporal": children("temporal"),
+                "sink": [target.proc.pid],
+            }
+        )
         first_s, soonish_s = update_reaches_all(event, target, N)
+        soonish_cpu = cpu.used()
         worker_mb = peak_rss_mb(services.worker.pid)
 
     apprise_rate, soonish_rate = N / apprise_s, N / soonish_s
     ratio = soonish_rate / apprise_rate
     print(f"Apprise alone: {N} in {apprise_s:.2f} s ({apprise_rate:.0f}/s)")
+    print("CPU ms per notification: Apprise alone", per_notification(apprise_cpu))
+    print("                         Soonish      ", per_notification(soonish_cpu))
     print(
         f"Soonish: {N} in {soonish_s:.2f} s ({soonish_rate:.0f}/s), first after {first_s:.2f} s, "
         f"worker peak {worker_mb:.0f} MiB"
@@ -79,10 +100,13 @@ def main() -> None:
         f"""
 ## Fan-out: one update to {N:,} subscribers
 
-| | notifications/s | time to the last (s) |
-|---|---:|---:|
-| Apprise alone (one `Apprise` object with every URL, `notify()`) | {apprise_rate:.0f} | {apprise_s:.2f} |
-| Soonish (update → Temporal → batches → sink) | {soonish_rate:.0f} | {soonish_s:.2f} |
+| | notifications/s | time to the last (s) | CPU ms per notification |
+|---|---:|---:|---|
+| Apprise alone¹ | {apprise_rate:.0f} | {apprise_s:.2f} | {per_notification(apprise_cpu)} |
+| Soonish² | {soonish_rate:.0f} | {soonish_s:.2f} | {per_notification(soonish_cpu)} |
+
+¹ One `Apprise` object holding every URL, one `notify()`. ² From `event_update` (what
+`PATCH /api/events/<id>` calls) through Temporal and the batch activities to the sink.
 
 Ratio Soonish / Apprise: **{ratio:.2f}**. The first notification arrived {first_s:.2f} s after
 the update; the worker's peak memory was {worker_mb:.0f} MiB. Each subscriber has one json://
@@ -92,6 +116,10 @@ machine ({machine()}) the worker, the sink, PostgreSQL and the Temporal dev serv
 the cores, while Apprise alone shares them only with the sink.
 """,
     )
+
+
+def per_notification(cpu: dict[str, float]) -> str:
+    return ", ".join(f"{kind} {seconds / N * 1000:.2f}" for kind, seconds in cpu.items())
 
 
 if __name__ == "__main__":
