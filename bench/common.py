@@ -357,20 +357,42 @@ def postgres_backends(database: str) -> list[int]:
 
 
 class CPU:
-    """CPU seconds that groups of processes use from now on: {"worker": [pid], ...}."""
+    """CPU seconds that groups of processes use from now on.
 
-    def __init__(self, pids: dict[str, list[int]]):
+    `pids` maps a name to a list of pids or to a function listing them: a process that starts
+    meanwhile (a new database connection) counts in full, one that ends takes its time with it.
+    """
+
+    def __init__(self, pids: dict):
         self.pids = pids
-        self.start = {kind: self._sum(p) for kind, p in pids.items()}
+        self.start = {kind: self._times(kind) for kind in pids}
 
-    @staticmethod
-    def _sum(pids: list[int]) -> float:
-        total = 0.0
-        for pid in pids:
-            # A process that ended (a closed database connection) takes its time with it.
+    def _times(self, kind: str) -> dict[int, float]:
+        pids = self.pids[kind]
+        times = {}
+        for pid in pids() if callable(pids) else pids:
             with suppress(OSError):
-                total += cpu_seconds(pid)
-        return total
+                times[pid] = cpu_seconds(pid)
+        return times
 
     def used(self) -> dict[str, float]:
-        return {kind: self._sum(p) - self.start[kind] for kind, p in self.pids.items()}
+        used = {}
+        for kind, start in self.start.items():
+            now = self._times(kind)
+            used[kind] = sum(t - start.get(pid, 0.0) for pid, t in now.items())
+        return used
+
+
+def update_reaches_all(event, sink: SinkProcess, n: int) -> tuple[float, float]:
+    """Change the event's place through the service (what PATCH /api/events/<id> calls);
+    (seconds from the call to the first, and to the last notification at the sink)."""
+    from events.services import event_update
+
+    sink.reset()
+    started = time.time()
+    event_update(event=event, location=f"Pier {int(started) % 1000}")
+    status = sink.wait_for(n, timeout=max(120, n / 20))
+    if status["distinct"] != n or status["count"] != n:
+        raise RuntimeError(f"{status['count']} notifications to {status['distinct']} of {n}")
+    wait_for_ledger(event.pk, "update", n)
+    return status["first"] - started, status["last"] - started

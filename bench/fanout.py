@@ -25,25 +25,11 @@ from bench.common import (
     size,
     soonish,
     soonish_env,
-    wait_for_ledger,
+    update_reaches_all,
 )
 
 N = size(10_000)
 WARM_UP = 50
-
-
-def update_reaches_all(event, sink, n: int) -> tuple[float, float]:
-    """Change the event's place; (seconds to the first, to the last notification at the sink)."""
-    from events.services import event_update
-
-    sink.reset()
-    started = time.time()
-    event_update(event=event, location="Pier 9")
-    status = sink.wait_for(n, timeout=max(120, n / 20))
-    if status["distinct"] != n:
-        raise RuntimeError(f"{status['count']} notifications to {status['distinct']} of {n}")
-    wait_for_ledger(event.pk, "update", n)
-    return status["first"] - started, status["last"] - started
 
 
 DATABASE = "bench_fanout"
@@ -75,7 +61,7 @@ def main() -> None:
         cpu = CPU(
             {
                 "worker": [services.worker.pid],
-                "PostgreSQL": postgres_backends(DATABASE),
+                "PostgreSQL": lambda: postgres_backends(DATABASE),
                 "Temporal": children("temporal"),
                 "sink": [target.proc.pid],
             }
