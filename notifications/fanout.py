@@ -154,11 +154,7 @@ def send_batch(
     message = compose(notice, event)
     range_filter = Q(pk__gte=first_id) & (Q(pk__lte=last_id) if last_id is not None else Q())
     subscriptions = list(
-        _subscriptions(notice)
-        .filter(range_filter)
-        .select_related("user")
-        .prefetch_related("integrations")
-        .order_by("pk")
+        _subscriptions(notice).filter(range_filter).select_related("user").order_by("pk")
     )
     if message is None or not subscriptions:
         return BatchOutcome()
@@ -175,7 +171,7 @@ def send_batch(
                 idempotency_key=key,
                 kind=notice.kind,
                 event_id=notice.event_id,
-                subscription=subscription,
+                subscription_id=subscription.pk,
                 recipient_id=subscription.user_id,
                 integration_id=destination.integration_id,
                 destination=destination.label[:300],
@@ -185,12 +181,16 @@ def send_batch(
         ],
         ignore_conflicts=True,
     )
-    rows = {
-        d.idempotency_key: d for d in Delivery.objects.filter(idempotency_key__in=list(targets))
-    }
+    # Only what the batch needs of each row (hundreds of model instances would cost more).
+    rows = [
+        _Row(*values)
+        for values in Delivery.objects.filter(idempotency_key__in=list(targets))
+        .order_by()
+        .values_list("pk", "idempotency_key", "status", "attempts")
+    ]
     outcome = BatchOutcome()
     todo = []
-    for row in rows.values():
+    for row in rows:
         if row.status == Delivery.Status.PENDING:
             todo.append(row)
         elif row.status == Delivery.Status.SENT:
@@ -202,10 +202,22 @@ def send_batch(
     # Every message to a subscriber ends with their one-click unsubscribe link (SPEC §4).
     links = {}
     if notice.kind != Delivery.Kind.TEST:
-        ids = {targets[row.idempotency_key][0].pk for row in todo}
+        ids = {targets[row.key][0].pk for row in todo}
         links = unsubscribe_links(subscription_ids=ids)
-    _deliver(todo, targets, message, send, outcome, final_attempt, links)
+    _deliver(notice, todo, targets, message, send, outcome, final_attempt, links)
     return outcome
+
+
+@dataclass(slots=True)
+class _Row:
+    """One ledger row of a batch: its id, key and state, and the outcome of this attempt."""
+
+    pk: int
+    key: str
+    status: str
+    attempts: int
+    last_error: str = ""
+    sent: bool = False
 
 
 def _with_link(body: str, link: str | None) -> str:
@@ -213,20 +225,27 @@ def _with_link(body: str, link: str | None) -> str:
 
 
 def _deliver(
-    todo, targets, message: Message, send, outcome: BatchOutcome, final_attempt: bool, links
+    notice: Notice,
+    todo: list[_Row],
+    targets,
+    message: Message,
+    send,
+    outcome: BatchOutcome,
+    final_attempt: bool,
+    links,
 ):
     pool = _send_pool()
     futures = {
         pool.submit(
             send,
-            targets[row.idempotency_key][1].url,
+            targets[row.key][1].url,
             title=message.title,
-            body=_with_link(message.body, links.get(targets[row.idempotency_key][0].pk)),
+            body=_with_link(message.body, links.get(targets[row.key][0].pk)),
             level=message.level,
         ): row
         for row in todo
     }
-    done: list[Delivery] = []
+    done: list[_Row] = []
     for future in as_completed(futures):
         row = futures[future]
         try:
@@ -238,7 +257,7 @@ def _deliver(
         row.attempts += 1
         row.last_error = "" if result.ok else result.reason[:1000]
         if result.ok:
-            row.status, row.sent_at = Delivery.Status.SENT, timezone.now()  # exact time: _flush
+            row.status, row.sent = Delivery.Status.SENT, True
             outcome.sent += 1
         elif result.permanent or final_attempt:
             row.status = Delivery.Status.FAILED
@@ -248,7 +267,7 @@ def _deliver(
         status = "retry" if row.status == Delivery.Status.PENDING else row.status
         logger.info(
             "delivery kind=%s event=%s delivery=%s status=%s attempts=%s",
-            row.kind, row.event_id, row.pk, status, row.attempts,
+            notice.kind, notice.event_id, row.pk, status, row.attempts,
         )  # fmt: skip
         done.append(row)
         if len(done) >= _FLUSH_EVERY:
@@ -256,12 +275,12 @@ def _deliver(
     _flush(done)
 
 
-def _flush(rows: list[Delivery]) -> None:
+def _flush(rows: list[_Row]) -> None:
     """Record outcomes: one UPDATE per (status, reason) group, not a CASE per row
     (bulk_update's expressions cost more than the sends themselves)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for row in rows:
-        groups[(row.status, row.last_error, row.sent_at is not None)].append(row.pk)
+        groups[(row.status, row.last_error, row.sent)].append(row.pk)
     now = timezone.now()
     for (status, last_error, sent), pks in groups.items():
         Delivery.objects.filter(pk__in=pks).update(
