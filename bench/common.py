@@ -273,23 +273,26 @@ BODY = (
 )
 
 
-def apprise_alone(urls: list[str], *, title: str = TITLE, body: str = BODY) -> float:
-    """The baseline: when the sends of one Apprise object holding every URL started.
+def apprise_alone(urls: list[str], *, title: str = TITLE, body: str = BODY) -> tuple[float, float]:
+    """The baseline, in a fresh process that loads nothing but Apprise (bench/alone.py):
+    one Apprise object holding every URL, one `notify()`.
 
-    One `Apprise.notify()` over all the URLs is the fastest way Apprise itself offers (its
-    shared thread pool sends them concurrently; faster here than `async_notify()`, than a
-    pool of our own, and than one object per URL). Parsing the URLs is part of the time:
-    Soonish parses each one too. Returns the wall-clock start; the sink has the end.
+    That is the fastest way Apprise itself offers: its shared thread pool sends them
+    concurrently (faster here than `async_notify()`, than a pool of our own, and than one
+    object per URL). Parsing the URLs is part of the time: Soonish parses each one too.
+    Returns (wall-clock time the sends started, CPU seconds that process spent); the sink
+    has the end.
     """
-    import apprise
+    import json
 
-    apprise.Apprise(urls[0]).notify(body=body, title=title)  # warm: plugins load on first use
-    started = time.time()
-    sender = apprise.Apprise()
-    sender.add(urls)
-    if not sender.notify(body=body, title=title):
-        raise RuntimeError("Apprise alone failed to deliver to the sink")
-    return started
+    request = json.dumps({"urls": urls, "title": title, "body": body})
+    done = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.alone"], cwd=ROOT, input=request, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"Apprise alone failed: {done.stderr.strip()[-500:]}")
+    answer = json.loads(done.stdout)
+    return answer["started"], answer["cpu"]
 
 
 def new_event(*, start, name: str = "Launch", email: str = "organizer@example.org"):

@@ -48,7 +48,7 @@ def main() -> None:
         update_reaches_all(warm, target, WARM_UP)
         urls = [target.url(i) for i in range(N)]
         target.reset()
-        started = apprise_alone(urls)
+        started, _ = apprise_alone(urls)
         apprise_rate = N / (target.wait_for(N, timeout=max(120, N / 20))["last"] - started)
 
         due = timezone.now() + timedelta(seconds=LEAD)
