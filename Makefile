@@ -18,6 +18,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.run-installed
 
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
+
 run: $(VENV)/.run-installed
 	$(BIN)/python -m soonish.stack
 
@@ -41,5 +45,5 @@ clean:
 	rm -rf $(VENV) var/static
 
 # Benchmarks, not part of `make test`: `make bench`, `make bench QUICK=1`, `make bench BENCH=fanout`.
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.bench-installed
 	QUICK=$(QUICK) $(BIN)/python -m bench $(BENCH)

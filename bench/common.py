@@ -314,7 +314,7 @@ def add_subscribers(event_id: int, urls: list[str], offsets=(), chunk: int = 5_0
     for i in range(0, len(urls), chunk):
         add(event_id, urls[i : i + chunk], offsets)
         print(f"  subscribers {min(i + chunk, len(urls))}/{len(urls)}", end="\r", flush=True)
-    print(f"  {len(urls)} subscribers in {time.monotonic() - started:.1f} s", flush=True)
+    print(f"\r  {len(urls)} subscribers in {time.monotonic() - started:.1f} s   ", flush=True)
 
 
 def wait_for_ledger(event_id: int, kind: str, n: int, timeout: float = 60) -> None:
