@@ -29,8 +29,6 @@ from bench.common import (
 
 N = size(10_000)
 WARM_UP = 50
-
-
 DATABASE = "bench_fanout"
 
 
@@ -96,9 +94,10 @@ activities to the sink.
 Ratio Soonish / Apprise: **{ratio:.2f}**. The first notification arrived {first_s:.2f} s after
 the update; the worker's peak memory was {worker_mb:.0f} MiB. Each subscriber has one json://
 channel to a local HTTP sink (its own process, asyncio, answering at once), so both sides are
-bound by the CPU one Python process spends per Apprise send, not by the network. On this
-machine ({machine()}) the worker, the sink, PostgreSQL and the Temporal dev server share
-the cores, while Apprise alone shares them only with the sink.
+bound by CPU, not by the network: Apprise alone by its per-send cost, Soonish by its worker's
+(the same Apprise send, plus the ledger rows, the unsubscribe links, the network guard and the
+Temporal activities). On this machine ({machine()}) the worker, the sink, PostgreSQL and the
+Temporal dev server share the cores, while Apprise alone shares them only with the sink.
 """,
     )
 
