@@ -18,6 +18,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.run-installed
 
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
+
 run: $(VENV)/.run-installed
 	$(BIN)/python -m soonish.stack
 
@@ -39,10 +43,6 @@ format: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) var/static
-
-$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	@touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
 
 # Benchmarks, not part of `make test`: `make bench`, `make bench QUICK=1`, `make bench BENCH=fanout`.
 bench: $(VENV)/.bench-installed

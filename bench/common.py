@@ -5,7 +5,7 @@ import platform
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,3 +240,196 @@ def bulk_users(n: int, *, prefix: str) -> list:
         )
         for i in range(n)
     )
+
+
+# --- A sink in its own process, and Apprise alone as the baseline ---------------------------------
+
+
+class SinkProcess:
+    """The client side of `python -m bench.sink`: URLs to it, and what it has received."""
+
+    def __init__(self, port: int, proc: subprocess.Popen):
+        self.port, self.proc = port, proc
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, i: int, scheme: str = "json") -> str:
+        """An Apprise URL of its own for recipient `i`: the sink counts distinct paths."""
+        return f"{scheme}://127.0.0.1:{self.port}/n/{i}"
+
+    def _call(self, path: str, method: str = "GET") -> bytes:
+        import urllib.request
+
+        request = urllib.request.Request(self.base + path, method=method)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return response.read()
+
+    def status(self) -> dict:
+        """{"count", "distinct", "first", "last"}: requests, distinct paths, wall-clock times."""
+        import json
+
+        return json.loads(self._call("/status"))
+
+    def reset(self) -> None:
+        self._call("/reset", "POST")
+
+    def wait_for(self, n: int, timeout: float, interval: float = 0.1) -> dict:
+        """Wait until `n` requests have arrived; the status then (TimeoutError if they do not)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.status()
+            if status["count"] >= n:
+                return status
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the sink exited with code {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"timed out after {timeout:g} s: the sink has {status['count']} of {n}"
+                )
+            time.sleep(interval)
+
+
+@contextmanager
+def sink():
+    """A lean HTTP sink (bench/sink.py) in a process of its own, for the whole block."""
+    sys.path.insert(0, str(ROOT))
+    from workflows.devserver import free_port, port_open
+
+    port = free_port()
+    logs = RESULTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with running(
+        [PYTHON, "-m", "bench.sink", str(port)], dict(os.environ), logs / "sink.log"
+    ) as proc:
+        wait_until(lambda: port_open("127.0.0.1", port), 10, "the sink's port")
+        yield SinkProcess(port, proc)
+
+
+# What every fan-out benchmark sends: about the size of Soonish's update message.
+TITLE = "Changed: Launch"
+BODY = (
+    "Launch has changed:\n\n• Place: Dock 4 → Pier 9\n\n"
+    "Starts Thu 24 Dec 2026, 18:00 (Europe/Paris) · Pier 9\nhttp://127.0.0.1:8000/events/1"
+    "\n\nUnsubscribe: http://127.0.0.1:8000/unsubscribe?token=" + "x" * 64
+)
+
+
+def apprise_alone(urls: list[str], *, title: str = TITLE, body: str = BODY) -> tuple[float, float]:
+    """The baseline, in a fresh process that loads nothing but Apprise (bench/alone.py):
+    one Apprise object holding every URL, one `notify()`.
+
+    That is the fastest way Apprise itself offers: its shared thread pool sends them
+    concurrently (faster here than `async_notify()`, than a pool of our own, and than one
+    object per URL). Parsing the URLs is part of the time: Soonish parses each one too.
+    Returns (wall-clock time the sends started, CPU seconds that process spent); the sink
+    has the end.
+    """
+    import json
+
+    request = json.dumps({"urls": urls, "title": title, "body": body})
+    done = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.alone"], cwd=ROOT, input=request, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"Apprise alone failed: {done.stderr.strip()[-500:]}")
+    answer = json.loads(done.stdout)
+    return answer["started"], answer["cpu"]
+
+
+def new_event(*, start, name: str = "Launch", email: str = "organizer@example.org"):
+    """An event through the service (its workflow starts), organized by a new user."""
+    from events.services import event_create
+    from soonish.accounts.models import User
+
+    organizer, _ = User.objects.get_or_create(email=email)
+    return event_create(
+        organizer=organizer, name=name, start=start, time_zone="Europe/Paris", location="Dock 4"
+    )
+
+
+def add_subscribers(event_id: int, urls: list[str], offsets=(), chunk: int = 5_000) -> None:
+    """tests/bulk.py's add_subscribers in chunks (memory stays flat), with a progress line."""
+    from tests.bulk import add_subscribers as add
+
+    started = time.monotonic()
+    for i in range(0, len(urls), chunk):
+        add(event_id, urls[i : i + chunk], offsets)
+        print(f"  subscribers {min(i + chunk, len(urls))}/{len(urls)}", end="\r", flush=True)
+    print(f"\r  {len(urls)} subscribers in {time.monotonic() - started:.1f} s   ", flush=True)
+
+
+def wait_for_ledger(event_id: int, kind: str, n: int, timeout: float = 60) -> None:
+    """Wait until `n` deliveries of this kind are recorded as sent (the ledger flushes last)."""
+    from notifications.models import Delivery
+
+    sent = Delivery.objects.filter(event_id=event_id, kind=kind, status=Delivery.Status.SENT)
+    wait_until(lambda: sent.count() >= n, timeout, f"{n} sent {kind} deliveries", interval=0.2)
+    if sent.count() != n:
+        raise RuntimeError(f"{sent.count()} sent {kind} deliveries, expected {n}")
+
+
+def children(name: str) -> list[int]:
+    """Pids of this process's children whose command line contains `name`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                not entry.name.isdigit()
+                or f"PPid:\t{os.getpid()}\n" not in (entry / "status").read_text()
+            ):
+                continue
+            if name in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def postgres_backends(database: str) -> list[int]:
+    """Pids of the PostgreSQL server processes serving `database` (when on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])
+        return [pid for (pid,) in cursor.fetchall() if Path(f"/proc/{pid}").exists()]
+
+
+class CPU:
+    """CPU seconds that groups of processes use from now on.
+
+    `pids` maps a name to a list of pids or to a function listing them: a process that starts
+    meanwhile (a new database connection) counts in full, one that ends takes its time with it.
+    """
+
+    def __init__(self, pids: dict):
+        self.pids = pids
+        self.start = {kind: self._times(kind) for kind in pids}
+
+    def _times(self, kind: str) -> dict[int, float]:
+        pids = self.pids[kind]
+        times = {}
+        for pid in pids() if callable(pids) else pids:
+            with suppress(OSError):
+                times[pid] = cpu_seconds(pid)
+        return times
+
+    def used(self) -> dict[str, float]:
+        used = {}
+        for kind, start in self.start.items():
+            now = self._times(kind)
+            used[kind] = sum(t - start.get(pid, 0.0) for pid, t in now.items())
+        return used
+
+
+def update_reaches_all(event, sink: SinkProcess, n: int) -> tuple[float, float]:
+    """Change the event's place through the service (what PATCH /api/events/<id> calls);
+    (seconds from the call to the first, and to the last notification at the sink)."""
+    from events.services import event_update
+
+    sink.reset()
+    started = time.time()
+    event_update(event=event, location=f"Pier {int(started) % 1000}")
+    status = sink.wait_for(n, timeout=max(120, n / 20))
+    if status["distinct"] != n or status["count"] != n:
+        raise RuntimeError(f"{status['count']} notifications to {status['distinct']} of {n}")
+    wait_for_ledger(event.pk, "update", n)
+    return status["first"] - started, status["last"] - started

@@ -157,11 +157,7 @@ def send_batch(
     message = compose(notice, event)
     range_filter = Q(pk__gte=first_id) & (Q(pk__lte=last_id) if last_id is not None else Q())
     subscriptions = list(
-        _subscriptions(notice)
-        .filter(range_filter)
-        .select_related("user")
-        .prefetch_related("integrations")
-        .order_by("pk")
+        _subscriptions(notice).filter(range_filter).select_related("user").order_by("pk")
     )
     if message is None or not subscriptions:
         return BatchOutcome()
@@ -172,28 +168,44 @@ def send_batch(
         for destination in destinations:
             targets[notice.key(subscription.pk, destination.key)] = (subscription, destination)
 
+    outcome = BatchOutcome()
+    todo = open_ledger_rows(notice.kind, notice.event_id, targets, lambda s: message.title, outcome)
+    # Every message to a subscriber ends with their one-click unsubscribe link (SPEC §4).
+    links = {}
+    if notice.kind != Delivery.Kind.TEST:
+        ids = {targets[row.key][0].pk for row in todo}
+        links = unsubscribe_links(subscription_ids=ids)
+    _deliver(notice, todo, targets, message, send, outcome, final_attempt, links)
+    return outcome
+
+
+def open_ledger_rows(kind, event_id, targets, subject_of, outcome: BatchOutcome) -> list["_Row"]:
+    """Insert each target's ledger row (once: the key is unique) and return those still
+    pending; rows already settled by an earlier attempt are counted into `outcome`."""
     Delivery.objects.bulk_create(
         [
             Delivery(
                 idempotency_key=key,
-                kind=notice.kind,
-                event_id=notice.event_id,
-                subscription=subscription,
+                kind=kind,
+                event_id=event_id,
+                subscription_id=subscription.pk,
                 recipient_id=subscription.user_id,
                 integration_id=destination.integration_id,
                 destination=destination.label[:300],
-                subject=message.title[:300],
+                subject=subject_of(subscription)[:300],
             )
             for key, (subscription, destination) in targets.items()
         ],
         ignore_conflicts=True,
     )
-    rows = {
-        d.idempotency_key: d for d in Delivery.objects.filter(idempotency_key__in=list(targets))
-    }
-    outcome = BatchOutcome()
+    # Only what the batch needs of each row (hundreds of model instances would cost more).
     todo = []
-    for row in rows.values():
+    for values in (
+        Delivery.objects.filter(idempotency_key__in=list(targets))
+        .order_by()
+        .values_list("pk", "idempotency_key", "status", "attempts")
+    ):
+        row = _Row(*values)
         if row.status == Delivery.Status.PENDING:
             todo.append(row)
         elif row.status == Delivery.Status.SENT:
@@ -202,13 +214,19 @@ def send_batch(
             outcome.failed += 1
         else:
             outcome.skipped += 1
-    # Every message to a subscriber ends with their one-click unsubscribe link (SPEC §4).
-    links = {}
-    if notice.kind != Delivery.Kind.TEST:
-        ids = {targets[row.idempotency_key][0].pk for row in todo}
-        links = unsubscribe_links(subscription_ids=ids)
-    _deliver(todo, targets, message, send, outcome, final_attempt, links)
-    return outcome
+    return todo
+
+
+@dataclass(slots=True)
+class _Row:
+    """One ledger row of a batch: its id, key and state, and the outcome of this attempt."""
+
+    pk: int
+    key: str
+    status: str
+    attempts: int
+    last_error: str = ""
+    sent: bool = False
 
 
 def _with_link(body: str, link: str | None) -> str:
@@ -216,21 +234,28 @@ def _with_link(body: str, link: str | None) -> str:
 
 
 def _deliver(
-    todo, targets, message: Message, send, outcome: BatchOutcome, final_attempt: bool, links
+    notice: Notice,
+    todo: list[_Row],
+    targets,
+    message: Message,
+    send,
+    outcome: BatchOutcome,
+    final_attempt: bool,
+    links,
 ):
     pool = _send_pool()
     futures = {
         pool.submit(
             send,
-            targets[row.idempotency_key][1].url,
+            targets[row.key][1].url,
             title=message.title,
-            body=_with_link(message.body, links.get(targets[row.idempotency_key][0].pk)),
+            body=_with_link(message.body, links.get(targets[row.key][0].pk)),
             level=message.level,
         ): row
         for row in todo
     }
     try:
-        _record_as_completed(futures, outcome, final_attempt)
+        _record_as_completed(notice, futures, outcome, final_attempt)
     except BaseException:
         # The activity fails and Temporal retries the batch: what has not left yet must not
         # leave now as well, racing that retry.
@@ -239,8 +264,10 @@ def _deliver(
         raise
 
 
-def _record_as_completed(futures, outcome: BatchOutcome, final_attempt: bool) -> None:
-    done: list[Delivery] = []
+def _record_as_completed(
+    notice: Notice, futures, outcome: BatchOutcome, final_attempt: bool
+) -> None:
+    done: list[_Row] = []
     for future in as_completed(futures):
         row = futures[future]
         try:
@@ -252,7 +279,7 @@ def _record_as_completed(futures, outcome: BatchOutcome, final_attempt: bool) ->
         row.attempts += 1
         row.last_error = "" if result.ok else result.reason[:1000]
         if result.ok:
-            row.status, row.sent_at = Delivery.Status.SENT, timezone.now()  # exact time: _flush
+            row.status, row.sent = Delivery.Status.SENT, True
             outcome.sent += 1
         elif result.permanent or final_attempt:
             row.status = Delivery.Status.FAILED
@@ -262,7 +289,7 @@ def _record_as_completed(futures, outcome: BatchOutcome, final_attempt: bool) ->
         status = "retry" if row.status == Delivery.Status.PENDING else row.status
         logger.info(
             "delivery kind=%s event=%s delivery=%s status=%s attempts=%s",
-            row.kind, row.event_id, row.pk, status, row.attempts,
+            notice.kind, notice.event_id, row.pk, status, row.attempts,
         )  # fmt: skip
         done.append(row)
         if len(done) >= _FLUSH_EVERY:
@@ -270,7 +297,7 @@ def _record_as_completed(futures, outcome: BatchOutcome, final_attempt: bool) ->
     _flush(done)
 
 
-def _flush(rows: list[Delivery]) -> None:
+def _flush(rows: list[_Row]) -> None:
     """Record outcomes: one UPDATE per (status, reason) group, not a CASE per row
     (bulk_update's expressions cost more than the sends themselves).
 
@@ -280,7 +307,7 @@ def _flush(rows: list[Delivery]) -> None:
     """
     groups: dict[tuple, list[int]] = defaultdict(list)
     for row in rows:
-        groups[(row.status, row.last_error, row.sent_at is not None)].append(row.pk)
+        groups[(row.status, row.last_error, row.sent)].append(row.pk)
     deadline = time.monotonic() + _FLUSH_PATIENCE
     while groups:
         (status, last_error, sent), pks = next(iter(groups.items()))

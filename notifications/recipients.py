@@ -24,9 +24,18 @@ def destinations_for(subscriptions: Iterable[Subscription]) -> dict[int, list[De
     """Active integrations named by id or the owner's active ones whose tag is selected,
     de-duplicated; none → the service email to the subscriber's address.
 
-    Expects `user` selected and `integrations` prefetched; one query for the tag matches.
+    Expects `user` selected; two queries in all, whatever the count (a fan-out batch calls
+    this for hundreds at once: no related manager per subscription).
     """
     subscriptions = list(subscriptions)
+    # (id, owner, URL, masked URL) of the active integrations each subscription names.
+    named: dict[int, list[tuple]] = defaultdict(list)
+    for subscription_id, *integration in (
+        Integration.objects.filter(subscriptions__in=subscriptions, is_active=True)
+        .order_by("subscriptions", "pk")
+        .values_list("subscriptions", "pk", "user_id", "apprise_url", "masked_url")
+    ):
+        named[subscription_id].append(integration)
     tagged_owners = {s.user_id for s in subscriptions if s.tags}
     by_owner_tag: dict[tuple[int, str], list[Integration]] = defaultdict(list)
     if tagged_owners:
@@ -36,14 +45,12 @@ def destinations_for(subscriptions: Iterable[Subscription]) -> dict[int, list[De
             by_owner_tag[(integration.user_id, integration.tag)].append(integration)
     result = {}
     for subscription in subscriptions:
-        chosen: dict[int, Integration] = {}
-        for integration in subscription.integrations.all():
-            if integration.is_active and integration.user_id == subscription.user_id:
-                chosen[integration.pk] = integration
+        chosen: dict[int, Destination] = {}
+        for pk, owner, url, masked in named.get(subscription.pk, ()):
+            if owner == subscription.user_id:
+                chosen[pk] = Destination(f"i{pk}", url, masked, pk)
         for tag in subscription.tags:
-            for integration in by_owner_tag.get((subscription.user_id, tag), ()):
-                chosen[integration.pk] = integration
-        result[subscription.pk] = [
-            Destination(f"i{i.pk}", i.apprise_url, i.masked_url, i.pk) for i in chosen.values()
-        ] or [service_email(subscription.user.email)]
+            for i in by_owner_tag.get((subscription.user_id, tag), ()):
+                chosen[i.pk] = Destination(f"i{i.pk}", i.apprise_url, i.masked_url, i.pk)
+        result[subscription.pk] = list(chosen.values()) or [service_email(subscription.user.email)]
     return result

@@ -12,7 +12,7 @@ from events.models import Event
 from subscriptions.models import Subscription
 from subscriptions.services import unsubscribe_links
 
-from .fanout import BatchOutcome, Notice, _deliver
+from .fanout import BatchOutcome, Notice, _deliver, open_ledger_rows
 from .messages import humanize_offset, render
 from .models import Delivery
 from .recipients import destinations_for
@@ -68,41 +68,21 @@ def send_welcomes(
         notice = welcome_notice(event_id, subscription_id)
         for destination in destinations:
             targets[notice.key(subscription_id, destination.key)] = (subscription, destination)
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                idempotency_key=key,
-                kind=Delivery.Kind.WELCOME,
-                event_id=event_id,
-                subscription=subscription,
-                recipient_id=subscription.user_id,
-                integration_id=destination.integration_id,
-                destination=destination.label[:300],
-                subject=messages[message_of[subscription.pk]].title[:300],
-            )
-            for key, (subscription, destination) in targets.items()
-        ],
-        ignore_conflicts=True,
-    )
     todo_by_message = {}
-    for row in Delivery.objects.filter(idempotency_key__in=list(targets)):
-        if row.status == Delivery.Status.PENDING:
-            offsets = message_of[targets[row.idempotency_key][0].pk]
-            todo_by_message.setdefault(offsets, []).append(row)
-        elif row.status == Delivery.Status.SENT:
-            outcome.sent += 1
-        elif row.status == Delivery.Status.FAILED:
-            outcome.failed += 1
-        else:
-            outcome.skipped += 1
+    subject_of = lambda subscription: messages[message_of[subscription.pk]].title  # noqa: E731
+    for row in open_ledger_rows(Delivery.Kind.WELCOME, event_id, targets, subject_of, outcome):
+        todo_by_message.setdefault(message_of[targets[row.key][0].pk], []).append(row)
     if not todo_by_message:
         return outcome
     # Every message to a subscriber ends with their one-click unsubscribe link (SPEC §4).
     links = unsubscribe_links(
         subscription_ids={
-            targets[row.idempotency_key][0].pk for rows in todo_by_message.values() for row in rows
+            targets[row.key][0].pk for rows in todo_by_message.values() for row in rows
         }
     )
+    batch_notice = Notice(event_id, Delivery.Kind.WELCOME, "batch")  # names the batch in logs
     for offsets, todo in todo_by_message.items():
-        _deliver(todo, targets, messages[offsets], send, outcome, final_attempt, links)
+        _deliver(
+            batch_notice, todo, targets, messages[offsets], send, outcome, final_attempt, links
+        )
     return outcome
