@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import status
@@ -77,7 +77,8 @@ def exception_handler(exc, context):
             {"detail": "This conflicts with data that already exists."},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, DatabaseError):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away or refuses connections; a bug (ProgrammingError, …) stays a 500.
         logger.error("database error: %s", type(exc).__name__)
         return Response(
             {"detail": "The database is unavailable; try again shortly."},
