@@ -1,6 +1,6 @@
 """Reads of events, always on behalf of a caller: what they may see is all they get."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -49,14 +49,36 @@ def visibility_filter(user: User | None) -> Q:
     return visible
 
 
-def events_visible_to(user: User | None, *, invitation_token: str = "") -> QuerySet[Event]:
-    """The events `user` may see; a usable `invitation_token` adds the event it invites to."""
+def _visible(user: User | None, invitation_token: str) -> Q:
     visible = visibility_filter(user)
     if invitation_token:
         token_hash = hash_token(invitation_token)
         visible |= Q(pk__in=invitations_usable().filter(token_hash=token_hash).values("event"))
-    ids = Event.objects.filter(visible).values("pk")
+    return visible
+
+
+def events_visible_to(user: User | None, *, invitation_token: str = "") -> QuerySet[Event]:
+    """The events `user` may see; a usable `invitation_token` adds the event it invites to."""
+    ids = Event.objects.filter(_visible(user, invitation_token)).values("pk")
     return with_subscriber_counts(Event.objects.filter(pk__in=ids).select_related("organizer"))
+
+
+def event_to_subscribe(user: User, pk: int, *, invitation_token: str = "") -> Event | None:
+    """Event `pk` if `user` may see it (the rules of events_visible_to), for subscribing:
+    without the subscriber count (a count over every subscriber of the event) or the
+    organizer, and for a public event in one simple query (the full visibility rules are asked
+    only of a private one). `has_pending_invitation` says whether invitation_pending_for would
+    find the user's own usable invitation to it, so that it is asked only when it would."""
+    if user.is_verified:
+        pending = invitations_usable().filter(event=OuterRef("pk"), email__iexact=user.email)
+        has_pending = Exists(pending)
+    else:
+        has_pending = Value(False)
+    event = Event.objects.filter(pk=pk).annotate(has_pending_invitation=has_pending).first()
+    if event is None or event.is_public:
+        return event
+    visible = Event.objects.filter(_visible(user, invitation_token), pk=pk).exists()
+    return event if visible else None
 
 
 def events_search(

@@ -1,6 +1,7 @@
 """Subscribe to an event; list, change and end my subscriptions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.invitations import invitation_check, invitation_for_subscriber
-from events.selectors import events_visible_to
+from events.selectors import event_to_subscribe, events_visible_to
 from soonish.accounts.serializers import DetailSerializer, TokenSerializer
 from soonish.accounts.tokens import BadToken
 from soonish.api import ServiceUnavailable, as_drf
@@ -55,15 +56,19 @@ class SubscribeView(APIView):
         # A private event is found through membership or a usable invitation token; without
         # either it is a 404 (a bad token for an event the caller can see is a 400, below).
         token = request.data.get("invitation_token") if isinstance(request.data, dict) else None
-        event = get_object_or_404(
-            events_visible_to(request.user, invitation_token=str(token or "")), pk=event_id
-        )
+        event = event_to_subscribe(request.user, event_id, invitation_token=str(token or ""))
+        if event is None:
+            raise Http404("No Event matches the given query.")  # as get_object_or_404 says
         data = SubscribeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         token = fields.pop("invitation_token", "")
         try:
-            invitation = invitation_for_subscriber(event=event, user=request.user, token=token)
+            invitation = (
+                invitation_for_subscriber(event=event, user=request.user, token=token)
+                if token or event.has_pending_invitation
+                else None
+            )
             subscription = services.subscription_create(
                 event=event, user=request.user, invitation=invitation, **fields
             )
@@ -77,7 +82,7 @@ class SubscribeView(APIView):
             raise ServiceUnavailable(
                 "The scheduler is unavailable, so you were not subscribed; try again shortly."
             ) from None
-        subscription = selectors.subscriptions_of(request.user).get(pk=subscription.pk)
+        # subscription_create returns it with its event, integrations and reminders: no re-read.
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 

@@ -60,6 +60,16 @@ def _set_offsets(subscription: Subscription, offsets: list[int]) -> None:
     )
 
 
+def _known_related(instance, **related: list) -> None:
+    """Set `instance`'s related managers' results (e.g. reminders=[...]) as a prefetch would,
+    so `instance.reminders.all()` answers from them without a query."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, objects in related.items():
+        queryset = getattr(instance, name).get_queryset()
+        queryset._result_cache, queryset._prefetch_done = list(objects), True
+        cache[name] = queryset
+
+
 def _offsets_planned(event_id: int, offsets: list[int], *, other_than: int | None = None) -> bool:
     """Whether the event's workflow already has each of `offsets` in its plan.
 
@@ -126,10 +136,12 @@ def subscription_create(
             )
             if integrations:
                 subscription.integrations.add(*integrations)
-            ReminderOffset.objects.bulk_create(
+            reminders = ReminderOffset.objects.bulk_create(
                 ReminderOffset(subscription=subscription, event_id=event.pk, offset_seconds=o)
                 for o in offsets
             )
+            # What was just written, as if prefetched: the caller shows it without re-reading.
+            _known_related(subscription, integrations=integrations, reminders=reminders)
             if confirmed:
                 temporal.start_welcome(subscription)
                 _signal_unless_planned(event.pk, offsets, other_than=subscription.pk)

@@ -140,3 +140,30 @@ def test_a_list_costs_the_same_queries_for_5_rows_as_for_25(name, client, tempor
     listing.add(ctx, 20)
     many = queries(client, listing.url(ctx))
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_subscribing_costs_the_same_few_queries_for_the_1st_and_the_50th_subscriber(
+    temporal_address,
+):
+    """POST /api/events/{id}/subscribe (JWT, two reminder offsets): the user, the event, the
+    subscription, its offsets, whether the offsets are planned already; the savepoint pair is
+    the test's own transaction (a BEGIN/COMMIT outside tests). No count of the event's
+    subscribers and no re-read of what was just written."""
+    event = EventFactory()
+    body = {"reminder_offsets": [86400, 3600]}
+    url = f"/api/events/{event.pk}/subscribe"
+
+    def subscribe() -> list[str]:
+        client = client_for(UserFactory())
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, body, format="json")
+        assert response.status_code == 201, response.content
+        return [q["sql"] for q in captured.captured_queries]
+
+    first = subscribe()
+    for _ in range(48):
+        subscription = SubscriptionFactory(event=event)
+        for offset in body["reminder_offsets"]:
+            ReminderOffsetFactory(subscription=subscription, offset_seconds=offset)
+    fiftieth = subscribe()
+    assert len(first) == len(fiftieth) == 7, "\n".join(fiftieth)

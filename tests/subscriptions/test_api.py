@@ -24,6 +24,19 @@ def test_subscribe_with_an_integration_and_default_reminders(temporal_address, u
     assert body["event"]["id"] == event.pk and body["is_confirmed"] is True
 
 
+def test_the_201_shows_the_subscription_as_stored(temporal_address, user):
+    event = EventFactory()
+    integration = IntegrationFactory(user=user)
+    client = client_for(user)
+    response = subscribe(
+        client, event, integration_ids=[integration.pk], tags=["work"], reminder_offsets=[60, 7200]
+    )
+    assert response.status_code == 201, response.content
+    stored = client.get(f"/api/subscriptions/{response.json()['id']}")
+    assert response.json() == stored.json()
+    assert response.json()["reminder_offsets"] == [7200, 60]
+
+
 def test_explicit_empty_offsets_mean_no_reminders(temporal_address, user):
     response = subscribe(client_for(user), EventFactory(), reminder_offsets=[])
     assert response.json()["reminder_offsets"] == []
