@@ -142,6 +142,7 @@ def soonish_env(database_url: str, **extra: str) -> dict:
         THROTTLE_TEST_SEND="1000000/min",
         THROTTLE_SUBSCRIBE="1000000/min",
         THROTTLE_INVITE="1000000/min",
+        CACHE_URL="locmemcache://",  # as measured first; production shares Redis
         SECURE_SSL_REDIRECT="false",  # plain HTTP on 127.0.0.1: no TLS proxy in front
     )
     env.update(extra)

@@ -161,7 +161,10 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Throttle counters must be shared by every web process: a per-process memory cache would let
+# each gunicorn worker grant the whole budget. A file cache in the data folder is shared on one
+# machine with nothing to run; several machines share Redis (CACHE_URL=redis://…).
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Soonish <soonish@localhost>")
