@@ -120,13 +120,16 @@ def welcomes_sent(event_id: int) -> int:
 def batcher_history(event_id: int) -> dict:
     """What the event's welcome batcher (its latest run) recorded: signals, workflow tasks and
     activities, i.e. how far the welcomes were coalesced."""
+    from django.conf import settings
     from temporalio.api.enums.v1 import EventType
 
     from workflows import client as temporal
     from workflows.workflows import welcomes_workflow_id
 
     async def fetch(client) -> dict:
-        handle = client.get_workflow_handle(welcomes_workflow_id(event_id))
+        handle = client.get_workflow_handle(
+            welcomes_workflow_id(event_id, settings.TEMPORAL_TASK_QUEUE)
+        )
         counts = {"signals": 0, "workflow_tasks": 0, "activities": 0, "events": 0}
         kinds = {
             EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signals",

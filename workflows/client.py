@@ -163,7 +163,7 @@ def start_welcome(subscription) -> str:
     from .types import WelcomesInput
     from .workflows import WelcomesWorkflow, welcomes_workflow_id
 
-    workflow_id = welcomes_workflow_id(subscription.event_id)
+    workflow_id = welcomes_workflow_id(subscription.event_id, settings.TEMPORAL_TASK_QUEUE)
 
     async def signal_with_start(client: Client):
         await client.start_workflow(

@@ -351,8 +351,10 @@ class PurgeUnconfirmedWorkflow:
         )
 
 
-def welcomes_workflow_id(event_id: int) -> str:
-    return f"welcomes-{event_id}"
+def welcomes_workflow_id(event_id: int, task_queue: str) -> str:
+    # The queue is part of the id: a batcher left on a queue no worker polls any more (a changed
+    # TEMPORAL_TASK_QUEUE, a test's queue) must not take the event's later welcomes.
+    return f"welcomes-{task_queue}-{event_id}"
 
 
 @workflow.defn

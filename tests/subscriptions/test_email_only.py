@@ -39,7 +39,7 @@ from workflows.schedules import (
 )
 from workflows.types import PurgeResult
 from workflows.worker import build_worker
-from workflows.workflows import PurgeUnconfirmedWorkflow
+from workflows.workflows import PurgeUnconfirmedWorkflow, welcomes_workflow_id
 
 CHECK_INBOX = {"detail": "Check your inbox to confirm."}
 _CONFIRM_LINK = re.compile(r"http://testserver/subscriptions/confirm\?(\S+)")
@@ -107,7 +107,8 @@ def test_anonymous_subscribe_sends_only_the_confirmation(temporal_worker, mailou
     assert "Harbour run" in message.subject
     assert confirm_token(message)
     # A welcome started by mistake would run on this worker and mail the subscriber.
-    assert not started_on(temporal_worker.task_queue, f"welcomes-{event.pk}")
+    queue = temporal_worker.task_queue
+    assert not started_on(queue, welcomes_workflow_id(event.pk, queue))
     time.sleep(1)
     assert len(mailoutbox) == 1
     assert not Delivery.objects.exists()

@@ -42,7 +42,7 @@ def start_batcher(event, **knobs):
         handle = await client.start_workflow(
             WelcomesWorkflow.run,
             WelcomesInput(event_id=event.pk, **knobs),
-            id=welcomes_workflow_id(event.pk),
+            id=welcomes_workflow_id(event.pk, settings.TEMPORAL_TASK_QUEUE),
             task_queue=settings.TEMPORAL_TASK_QUEUE,
         )
         return handle.id, handle.result_run_id
@@ -96,7 +96,7 @@ def test_a_burst_of_subscriptions_gets_one_welcome_each_in_few_activities(tempor
         r.idempotency_key.startswith(f"welcome:{event.pk}:{r.subscription_id}:{r.subscription_id}:")
         for r in rows
     )
-    events = history(welcomes_workflow_id(event.pk))
+    events = history(welcomes_workflow_id(event.pk, settings.TEMPORAL_TASK_QUEUE))
     scheduled = [e for e in events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
     signals = [
         e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
