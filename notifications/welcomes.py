@@ -45,7 +45,7 @@ def send_welcomes(
             event_id=event_id, pk__in=set(subscription_ids), confirmed_at__isnull=False
         )
         .select_related("user")
-        .prefetch_related("integrations", "reminders")
+        .prefetch_related("reminders")  # channels: destinations_for reads them in one query
         .order_by("pk")
     )
     found = {s.pk for s in subscriptions}
